@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints (events/kvmlite/ in tracefs), each named for what happened,
+ * so that a hang can be diagnosed from trace_pipe alone.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM kvmlite
+
+#if !defined(KVMLITE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define KVMLITE_TRACE_H
+
+#include <linux/tracepoint.h>
+
+TRACE_EVENT(kvmlite_vmx_enable,
+	TP_PROTO(int cpu, int err),
+	TP_ARGS(cpu, err),
+	TP_STRUCT__entry(
+		__field(int, cpu)
+		__field(int, err)
+	),
+	TP_fast_assign(
+		__entry->cpu = cpu;
+		__entry->err = err;
+	),
+	TP_printk("cpu %d vmxon %s (%d)", __entry->cpu,
+		  __entry->err ? "failed" : "ok", __entry->err)
+);
+
+TRACE_EVENT(kvmlite_vmx_disable,
+	TP_PROTO(int cpu, int err),
+	TP_ARGS(cpu, err),
+	TP_STRUCT__entry(
+		__field(int, cpu)
+		__field(int, err)
+	),
+	TP_fast_assign(
+		__entry->cpu = cpu;
+		__entry->err = err;
+	),
+	TP_printk("cpu %d vmxoff %s (%d)", __entry->cpu,
+		  __entry->err ? "failed" : "ok", __entry->err)
+);
+
+TRACE_EVENT(kvmlite_vm_create,
+	TP_PROTO(u64 vm_id, pid_t pid, int result),
+	TP_ARGS(vm_id, pid, result),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(pid_t, pid)
+		__field(int, result)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->pid = pid;
+		__entry->result = result;
+	),
+	TP_printk("vm %llu pid %d result %d", __entry->vm_id, __entry->pid,
+		  __entry->result)
+);
+
+TRACE_EVENT(kvmlite_vm_destroy,
+	TP_PROTO(u64 vm_id),
+	TP_ARGS(vm_id),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+	),
+	TP_printk("vm %llu", __entry->vm_id)
+);
+
+#endif /* KVMLITE_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>

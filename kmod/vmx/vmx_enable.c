@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMX operation on every online CPU, for as long as any VM exists.
+ *
+ * Like KVM, kvmlite enters VMX root operation (VMXON) on all CPUs when the
+ * first VM is created and leaves it (VMXOFF) when the last one goes away,
+ * so an idle kvmlite does not keep VT-x from other hypervisors.  CPUs that
+ * come online meanwhile enter VMX operation from a CPU-hotplug callback,
+ * CPUs going offline leave it, and so do all CPUs on reboot and across
+ * suspend.
+ *
+ * CR4.VMXE is the ownership flag shared by every hypervisor on the host: a
+ * CPU that already has it set belongs to someone else (e.g. kvm_intel with
+ * a live VM), and kvmlite refuses with -EBUSY rather than share.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/reboot.h>
+#include <linux/seq_file.h>
+#include <linux/smp.h>
+#include <linux/syscore_ops.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "../kvmlite.h"
+#include "../trace.h"
+#include "vmx_caps.h"
+#include "vmx_insn.h"
+
+struct vmx_cpu_state {
+	struct page *vmxon_region;
+	bool vmx_on;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu_state, vmx_cpu_state);
+
+/* Protects vmx_users and vmx_shutting_down; nests inside cpus_read_lock(). */
+static DEFINE_MUTEX(vmx_users_lock);
+static unsigned int vmx_users;
+static bool vmx_shutting_down;
+
+static struct kvmlite_vmx_basic vmx_basic;
+static u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+static int vmx_hp_state = -1;
+
+/* Runs with interrupts off, so nothing else can touch CR4 meanwhile. */
+static int vmx_enable_this_cpu(void)
+{
+	struct vmx_cpu_state *st = this_cpu_ptr(&vmx_cpu_state);
+	int cpu = smp_processor_id();
+	enum kvmlite_vmx_verdict verdict;
+	u64 feat_ctl = 0;
+	bool readable;
+	int r;
+
+	if (st->vmx_on)
+		return 0;
+
+	readable = !rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat_ctl);
+	verdict = kvmlite_vmx_verdict(cpuid_ecx(1), readable, feat_ctl);
+	if (verdict != KVMLITE_VMX_USABLE) {
+		pr_err_ratelimited("CPU %d: %s\n", cpu,
+				   kvmlite_vmx_verdict_str(verdict));
+		r = kvmlite_vmx_verdict_errno(verdict);
+		goto out;
+	}
+
+	if (cr4_read_shadow() & X86_CR4_VMXE) {
+		pr_err_ratelimited("CPU %d: CR4.VMXE is already set: another hypervisor (e.g. kvm_intel with a live VM) owns VT-x\n",
+				   cpu);
+		r = -EBUSY;
+		goto out;
+	}
+
+	if (!kvmlite_vmx_cr_fixed_ok(read_cr0(), cr0_fixed0, cr0_fixed1) ||
+	    !kvmlite_vmx_cr_fixed_ok(cr4_read_shadow() | X86_CR4_VMXE,
+				     cr4_fixed0, cr4_fixed1)) {
+		pr_err_ratelimited("CPU %d: CR0/CR4 do not satisfy the VMX fixed bits\n",
+				   cpu);
+		r = -EIO;
+		goto out;
+	}
+
+	/* The region must carry the revision identifier (SDM 25.11.5). */
+	*(u32 *)page_address(st->vmxon_region) = vmx_basic.revision_id;
+
+	cr4_set_bits(X86_CR4_VMXE);
+	r = kvmlite_vmxon(page_to_phys(st->vmxon_region));
+	if (r) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		pr_err_ratelimited("CPU %d: VMXON failed (%d)\n", cpu, r);
+		goto out;
+	}
+	st->vmx_on = true;
+out:
+	trace_kvmlite_vmx_enable(cpu, r);
+	return r;
+}
+
+static void vmx_disable_this_cpu(void)
+{
+	struct vmx_cpu_state *st = this_cpu_ptr(&vmx_cpu_state);
+	int r;
+
+	if (!st->vmx_on)
+		return;
+	r = kvmlite_vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+	st->vmx_on = false;
+	if (r)
+		pr_err_ratelimited("CPU %d: VMXOFF failed (%d)\n",
+				   smp_processor_id(), r);
+	trace_kvmlite_vmx_disable(smp_processor_id(), r);
+}
+
+static void vmx_enable_ipi(void *data)
+{
+	atomic_t *first_err = data;
+	int r = vmx_enable_this_cpu();
+
+	if (r)
+		atomic_cmpxchg(first_err, 0, r);
+}
+
+static void vmx_disable_ipi(void *unused)
+{
+	vmx_disable_this_cpu();
+}
+
+/*
+ * Take a reference on VMX operation; the first one enters it on every
+ * online CPU.  On any failure every CPU is back out of VMX operation.
+ */
+int kvmlite_vmx_get(void)
+{
+	atomic_t first_err = ATOMIC_INIT(0);
+	int r = 0;
+
+	cpus_read_lock();
+	mutex_lock(&vmx_users_lock);
+	if (vmx_shutting_down) {
+		r = -EBUSY;
+		goto out;
+	}
+	if (vmx_users == 0) {
+		on_each_cpu(vmx_enable_ipi, &first_err, 1);
+		r = atomic_read(&first_err);
+		if (r) {
+			on_each_cpu(vmx_disable_ipi, NULL, 1);
+			goto out;
+		}
+	}
+	vmx_users++;
+out:
+	mutex_unlock(&vmx_users_lock);
+	cpus_read_unlock();
+	return r;
+}
+
+void kvmlite_vmx_put(void)
+{
+	cpus_read_lock();
+	mutex_lock(&vmx_users_lock);
+	if (!WARN_ON_ONCE(vmx_users == 0) && --vmx_users == 0)
+		on_each_cpu(vmx_disable_ipi, NULL, 1);
+	mutex_unlock(&vmx_users_lock);
+	cpus_read_unlock();
+}
+
+/* CPU-hotplug callbacks run on the CPU concerned, with hotplug locked. */
+static int vmx_cpu_online(unsigned int cpu)
+{
+	unsigned long flags;
+	int r = 0;
+
+	mutex_lock(&vmx_users_lock);
+	if (vmx_users && !vmx_shutting_down) {
+		local_irq_save(flags);
+		r = vmx_enable_this_cpu();
+		local_irq_restore(flags);
+	}
+	mutex_unlock(&vmx_users_lock);
+	return r;
+}
+
+static int vmx_cpu_offline(unsigned int cpu)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	vmx_disable_this_cpu();
+	local_irq_restore(flags);
+	return 0;
+}
+
+/* VMX operation blocks INIT, which a reboot may use to reset the CPUs. */
+static int vmx_reboot_notify(struct notifier_block *nb, unsigned long code,
+			     void *unused)
+{
+	mutex_lock(&vmx_users_lock);
+	vmx_shutting_down = true;
+	on_each_cpu(vmx_disable_ipi, NULL, 1);
+	mutex_unlock(&vmx_users_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vmx_reboot_nb = {
+	.notifier_call = vmx_reboot_notify,
+};
+
+/* Syscore callbacks run on the last online CPU with interrupts off. */
+static int vmx_syscore_suspend(void)
+{
+	vmx_disable_this_cpu();
+	return 0;
+}
+
+static void vmx_syscore_resume(void)
+{
+	if (READ_ONCE(vmx_users) && !vmx_shutting_down)
+		WARN_ON_ONCE(vmx_enable_this_cpu());
+}
+
+static struct syscore_ops vmx_syscore_ops = {
+	.suspend = vmx_syscore_suspend,
+	.resume = vmx_syscore_resume,
+};
+
+static int vmx_state_show(struct seq_file *m, void *unused)
+{
+	unsigned int cpu;
+
+	mutex_lock(&vmx_users_lock);
+	seq_printf(m, "users %u\n", vmx_users);
+	for_each_possible_cpu(cpu)
+		seq_printf(m, "cpu%u %s\n", cpu,
+			   per_cpu(vmx_cpu_state, cpu).vmx_on ? "on" : "off");
+	mutex_unlock(&vmx_users_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmx_state);
+
+static void vmx_free_regions(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu_state *st = per_cpu_ptr(&vmx_cpu_state, cpu);
+
+		if (st->vmxon_region)
+			__free_page(st->vmxon_region);
+		st->vmxon_region = NULL;
+	}
+}
+
+static int vmx_alloc_regions(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page *page;
+
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page) {
+			vmx_free_regions();
+			return -ENOMEM;
+		}
+		per_cpu_ptr(&vmx_cpu_state, cpu)->vmxon_region = page;
+	}
+	return 0;
+}
+
+/*
+ * Decide at load time whether this machine can run kvmlite at all, with
+ * one clear line when it cannot.
+ */
+static int vmx_probe(void)
+{
+	enum kvmlite_vmx_verdict verdict;
+	u64 feat_ctl = 0, basic;
+	bool readable;
+	int r;
+
+	readable = !rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat_ctl);
+	verdict = kvmlite_vmx_verdict(cpuid_ecx(1), readable, feat_ctl);
+	if (verdict != KVMLITE_VMX_USABLE) {
+		pr_err("%s; not loading\n", kvmlite_vmx_verdict_str(verdict));
+		return kvmlite_vmx_verdict_errno(verdict);
+	}
+	/* The kernel clears the flag when it found VT-x unusable at boot. */
+	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_err("VT-x disabled by the kernel at boot (see dmesg for x86/cpu); not loading\n");
+		return -ENODEV;
+	}
+
+	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED0, &cr0_fixed0) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED1, &cr0_fixed1) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED0, &cr4_fixed0) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED1, &cr4_fixed1)) {
+		pr_err("VMX capability MSRs cannot be read; not loading\n");
+		return -ENODEV;
+	}
+	r = kvmlite_vmx_parse_basic(basic, &vmx_basic);
+	if (r) {
+		pr_err("unusable IA32_VMX_BASIC %#llx; not loading\n", basic);
+		return r;
+	}
+	return 0;
+}
+
+int kvmlite_vmx_init(struct dentry *debugfs_dir)
+{
+	int r;
+
+	r = vmx_probe();
+	if (r)
+		return r;
+	r = vmx_alloc_regions();
+	if (r)
+		return r;
+
+	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "kvmlite/vmx:online",
+				      vmx_cpu_online, vmx_cpu_offline);
+	if (r < 0) {
+		vmx_free_regions();
+		return r;
+	}
+	vmx_hp_state = r;
+
+	register_reboot_notifier(&vmx_reboot_nb);
+	register_syscore_ops(&vmx_syscore_ops);
+	debugfs_create_file("vmx_state", 0400, debugfs_dir, NULL,
+			    &vmx_state_fops);
+	pr_info("VT-x available: VMCS revision %#x, region size %u\n",
+		vmx_basic.revision_id, vmx_basic.region_size);
+	return 0;
+}
+
+/* Called at unload; VM files pin the module, so no VM is left. */
+void kvmlite_vmx_exit(void)
+{
+	unregister_syscore_ops(&vmx_syscore_ops);
+	unregister_reboot_notifier(&vmx_reboot_nb);
+	cpuhp_remove_state_nocalls(vmx_hp_state);
+	WARN_ON_ONCE(vmx_users);
+	vmx_free_regions();
+}
