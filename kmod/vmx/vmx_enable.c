@@ -204,7 +204,16 @@ static int vmx_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-/* VMX operation blocks INIT, which a reboot may use to reset the CPUs. */
+/*
+ * VMX operation blocks INIT, which a reboot may use to reset the CPUs.
+ *
+ * The kernel's emergency path (crash, emergency restart) has a single
+ * callback slot for "the" VMX owner, and kvm_intel takes it at load time
+ * (Debian's 6.1 and 6.12 alike); registering there as well would WARN on
+ * any host with kvm_intel loaded, so kvmlite covers orderly reboots only.
+ * kvm_intel's callback, when loaded, does VMXOFF on any CPU with CR4.VMXE
+ * set, kvmlite's included.
+ */
 static int vmx_reboot_notify(struct notifier_block *nb, unsigned long code,
 			     void *unused)
 {
