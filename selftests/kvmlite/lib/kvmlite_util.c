@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kvmlite_util.h"
+#include "tap.h"
+
+static bool file_contains(const char *path, const char *needle)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle);
+	fclose(f);
+	return found;
+}
+
+const char *lane_name(void)
+{
+	static char lane[32];
+	const char *env = getenv("KVMLITE_LANE");
+	char cmdline[4096] = "";
+	const char *p;
+	FILE *f;
+
+	if (env && *env)
+		return env;
+	if (lane[0])
+		return lane;
+	f = fopen("/proc/cmdline", "r");
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = '\0';
+		fclose(f);
+	}
+	p = strstr(cmdline, "kvmlite_test.lane=");
+	if (p)
+		sscanf(p + strlen("kvmlite_test.lane="), "%31[a-z0-9_-]", lane);
+	else
+		snprintf(lane, sizeof(lane), "host");
+	return lane;
+}
+
+bool lane_has_vmx(void)
+{
+	const char *lane = lane_name();
+
+	if (!strcmp(lane, "bochs"))
+		return true;
+	if (!strcmp(lane, "qemu"))
+		return false;
+	return file_contains("/proc/cpuinfo", " vmx");
+}
+
+const char *kvmlite_ko_path(void)
+{
+	const char *env = getenv("KVMLITE_KO");
+
+	return env && *env ? env : "/lib/modules/kvmlite/kvmlite.ko";
+}
+
+int module_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	r = r ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+bool module_loaded(const char *name)
+{
+	char line[512], mod[128];
+	bool found = false;
+	FILE *f = fopen("/proc/modules", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%127s", mod) == 1 && !strcmp(mod, name);
+	fclose(f);
+	return found;
+}
+
+int kvmlite_ensure_loaded(void)
+{
+	if (module_loaded(KVMLITE_MODULE))
+		return 0;
+	return module_load(kvmlite_ko_path(), NULL);
+}
+
+int open_device_or_skip(int argc, char **argv, const char **path_out)
+{
+	const char *path = KVMLITE_DEV;
+	int i, fd;
+
+	for (i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "--device"))
+			path = argv[i + 1];
+	if (!strcmp(path, KVMLITE_DEV) && !lane_has_vmx())
+		tap_skip_all("no VT-x in lane '%s': kvmlite cannot load",
+			     lane_name());
+	if (!strcmp(path, KVMLITE_DEV) && kvmlite_ensure_loaded())
+		tap_bail("cannot load %s", kvmlite_ko_path());
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		tap_bail("open %s: %s", path, strerror(errno));
+	if (path_out)
+		*path_out = path;
+	return fd;
+}
+
+static const char *const kvm_modules[] = { "irqbypass", "kvm", "kvm-intel" };
+
+int kvm_modules_load(void)
+{
+	const char *dir = getenv("KVM_MODULES_DIR");
+	char path[512];
+	size_t i;
+	int r;
+
+	if (!dir || !*dir)
+		dir = "/lib/modules/kvm";
+	for (i = 0; i < ARRAY_SIZE(kvm_modules); i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s", kvm_modules[i]);
+		for (char *c = name; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		if (module_loaded(name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.ko", dir, kvm_modules[i]);
+		r = module_load(path, NULL);
+		if (r) {
+			tap_diag("loading %s: %s", path, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+void kvm_modules_unload(void)
+{
+	module_unload("kvm_intel");
+	module_unload("kvm");
+	module_unload("irqbypass");
+}
+
+int kmsg_open_at_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+bool kmsg_find(int fd, const char *needle, char *line, size_t size)
+{
+	char rec[2048];
+	bool found = false;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: keep reading */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (!found && strstr(rec, needle)) {
+			const char *text = strchr(rec, ';');
+
+			snprintf(line, size, "%s", text ? text + 1 : rec);
+			line[strcspn(line, "\n")] = '\0';
+			found = true;
+		}
+	}
+	return found;
+}
+
+int vmx_state_read(struct vmx_state *st)
+{
+	char line[128], state[8];
+	unsigned int cpu;
+	FILE *f = fopen(KVMLITE_VMX_STATE, "r");
+
+	if (!f && errno == ENOENT) {
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+		f = fopen(KVMLITE_VMX_STATE, "r");
+	}
+	if (!f)
+		return -errno;
+	memset(st, 0, sizeof(*st));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "users %u", &st->users) == 1)
+			continue;
+		if (sscanf(line, "cpu%u %7s", &cpu, state) == 2) {
+			st->cpus++;
+			st->cpus_on += !strcmp(state, "on");
+		}
+	}
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the kvmlite selftests: which machine ("lane") the
+ * suite runs in, loading and unloading modules, reading new kernel log
+ * records, and the module's debugfs view of VMX operation.
+ */
+#ifndef KVMLITE_UTIL_H
+#define KVMLITE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KVMLITE_DEV		"/dev/kvmlite"
+#define KVMLITE_MODULE		"kvmlite"
+#define KVMLITE_VMX_STATE	"/sys/kernel/debug/kvmlite/vmx_state"
+#define KVMLITE_NOBODY_ID	65534
+
+/*
+ * The harness names the lane on the kernel command line
+ * (kvmlite_test.lane=bochs|qemu) and in $KVMLITE_LANE; elsewhere the CPU
+ * flags decide.
+ */
+const char *lane_name(void);
+bool lane_has_vmx(void);
+
+const char *kvmlite_ko_path(void);
+/* 0 or -errno, from finit_module() / delete_module(O_NONBLOCK). */
+int module_load(const char *path, const char *params);
+int module_unload(const char *name);
+bool module_loaded(const char *name);
+/* Load kvmlite if it is not loaded yet; 0 or -errno. */
+int kvmlite_ensure_loaded(void);
+/*
+ * Open the device under test (--device PATH, default /dev/kvmlite).  When
+ * it is missing in a lane without VT-x the whole test is skipped; missing
+ * anywhere else is a failure.
+ */
+int open_device_or_skip(int argc, char **argv, const char **path_out);
+
+/* Debian's kvm_intel and its dependencies, from $KVM_MODULES_DIR. */
+int kvm_modules_load(void);
+void kvm_modules_unload(void);
+
+/* A /dev/kmsg reader positioned after every record logged so far. */
+int kmsg_open_at_end(void);
+/* Consume new records; true if one contains needle (copied to line). */
+bool kmsg_find(int fd, const char *needle, char *line, size_t size);
+
+struct vmx_state {
+	unsigned int users;
+	int cpus;
+	int cpus_on;
+};
+
+/* Parse the module's debugfs vmx_state file; 0 or -errno. */
+int vmx_state_read(struct vmx_state *st);
+
+#endif /* KVMLITE_UTIL_H */

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel's small compiler helpers, for kvmlite's userspace programs. */
+#ifndef KVMLITE_COMPILER_H
+#define KVMLITE_COMPILER_H
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define __printf(fmt, args) __attribute__((format(printf, fmt, args)))
+#define __noreturn	__attribute__((noreturn))
+
+#endif /* KVMLITE_COMPILER_H */
