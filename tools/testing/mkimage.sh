@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the test guest's kernel and initramfs:
+#   $BUILD_DIR/vmlinuz      Debian kernel matching linux-headers-amd64
+#   $BUILD_DIR/initrd.img   busybox + /init + kvm modules + kvmlite.ko +
+#                           selftests + kvmlite-run (cpio newc)
+#
+# Usage: tools/testing/mkimage.sh
+# Inputs (built beforehand by the top-level make):
+#   kmod/kvmlite.ko, selftests/kvmlite/<tests> (make -s -C selftests/kvmlite
+#   list-tests gives the names in run order), tools/vmm/kvmlite-run.
+# Environment: see lib.sh, plus
+#   KVMLITE_TEST_KO          kvmlite.ko to use instead of kmod/kvmlite.ko
+#   KVMLITE_TEST_SELFTESTS   selftest dir instead of selftests/kvmlite
+#   KVMLITE_TEST_VMM         VMM binary instead of tools/vmm/kvmlite-run
+#   KVMLITE_INITRD_COMPRESS  none (default) | gzip | xz | zstd
+# The kernel package is fetched once into $CACHE_DIR (apt-get download) and
+# unpacked with dpkg -x; it is never installed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ko_src=${KVMLITE_TEST_KO:-$REPO_DIR/kmod/kvmlite.ko}
+st_dir=${KVMLITE_TEST_SELFTESTS:-$REPO_DIR/selftests/kvmlite}
+vmm_src=${KVMLITE_TEST_VMM:-$REPO_DIR/tools/vmm/kvmlite-run}
+compress=${KVMLITE_INITRD_COMPRESS:-none}
+
+kver=$(kernel_version)
+mkdir -p "$BUILD_DIR" "$CACHE_DIR"
+
+# --- kernel package: download once, unpack once -------------------------
+fetch_kernel() {
+	local pkg=linux-image-$kver debs
+	debs=("$CACHE_DIR/${pkg}"_*.deb)
+	[[ -e ${debs[0]} ]] && return 0
+	echo "mkimage: downloading $pkg"
+	# apt-get download writes to the current directory. Fresh machines
+	# may have no package lists yet: update once and retry.
+	(cd "$CACHE_DIR" && apt-get download -q "$pkg" 2>/dev/null) ||
+		(cd "$CACHE_DIR" && apt-get update -q >/dev/null &&
+		 apt-get download -q "$pkg" 2>/dev/null) ||
+		die "apt-get download $pkg failed"
+}
+fetch_kernel
+kdir=$CACHE_DIR/linux-image-$kver
+if [[ ! -e $kdir/.unpacked ]]; then
+	rm -rf "$kdir"
+	deb=$(ls "$CACHE_DIR"/linux-image-"$kver"_*.deb | tail -n1)
+	dpkg -x "$deb" "$kdir"
+	touch "$kdir/.unpacked"
+fi
+cp "$kdir/boot/vmlinuz-$kver" "$BUILD_DIR/vmlinuz"
+
+# --- inputs -----------------------------------------------------------
+[[ -f $ko_src ]] || die "$ko_src missing (build it with the top-level make)"
+[[ -x $vmm_src ]] || die "$vmm_src missing (build it with the top-level make)"
+mapfile -t tests < <(make -s -C "$st_dir" list-tests)
+[[ ${#tests[@]} -gt 0 ]] || die "make -C $st_dir list-tests listed no tests"
+
+# --- initramfs tree -----------------------------------------------------
+root=$BUILD_DIR/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root} \
+	"$root"/lib/modules/{kvm,kvmlite} "$root"/selftests/kvmlite
+chmod 1777 "$root/tmp"
+
+cp /bin/busybox "$root/bin/busybox"
+# --list-full prints paths like usr/bin/awk; link every applet to busybox.
+while read -r applet; do
+	[[ $applet == bin/busybox ]] && continue
+	[[ -e $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
+done < <("$root/bin/busybox" --list-full)
+
+install -m 0755 "$TESTING_DIR/guest/init" "$root/init"
+gcc -static -O2 -Wall -Wextra -o "$root/usr/bin/kvmlite-testhelper" \
+	"$TESTING_DIR/guest/helper.c"
+
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+nobody:x:65534:
+EOF
+
+# Debian's kvm modules; later kernels ship them xz- or zstd-compressed.
+for m in kernel/virt/lib/irqbypass kernel/arch/x86/kvm/kvm kernel/arch/x86/kvm/kvm-intel; do
+	src=$kdir/lib/modules/$kver/$m.ko
+	dst=$root/lib/modules/kvm/${m##*/}.ko
+	if [[ -f $src ]]; then
+		cp "$src" "$dst"
+	elif [[ -f $src.xz ]]; then
+		xz -dc "$src.xz" >"$dst"
+	elif [[ -f $src.zst ]]; then
+		zstd -qdc "$src.zst" >"$dst"
+	else
+		die "$m.ko not found in linux-image-$kver"
+	fi
+done
+
+cp "$ko_src" "$root/lib/modules/kvmlite/kvmlite.ko"
+install -m 0755 "$vmm_src" "$root/usr/bin/kvmlite-run"
+
+: >"$root/selftests/kvmlite/list"
+for t in "${tests[@]}"; do
+	src=$t
+	[[ $src == /* ]] || src=$st_dir/$t
+	[[ -x $src ]] || die "selftest $t not built ($src)"
+	install -m 0755 "$src" "$root/selftests/kvmlite/${t##*/}"
+	echo "${t##*/}" >>"$root/selftests/kvmlite/list"
+done
+
+# --- pack -------------------------------------------------------------
+case $compress in
+none) zcmd=(cat) ;;
+gzip) zcmd=(gzip -9n) ;;
+xz) zcmd=(xz -9 --check=crc32) ;;
+zstd) zcmd=(zstd -q -19) ;;
+*) die "KVMLITE_INITRD_COMPRESS=$compress: use none, gzip, xz or zstd" ;;
+esac
+# Fixed owner and sorted names keep the archive reproducible.
+(cd "$root" && find . | LC_ALL=C sort |
+	cpio --quiet -o -H newc -R 0:0 | "${zcmd[@]}") >"$BUILD_DIR/initrd.img.tmp"
+mv "$BUILD_DIR/initrd.img.tmp" "$BUILD_DIR/initrd.img"
+echo "$kver" >"$BUILD_DIR/kernel-version"
+echo "mkimage: $BUILD_DIR/vmlinuz ($kver), $BUILD_DIR/initrd.img" \
+	"($(stat -c %s "$BUILD_DIR/initrd.img") bytes, $compress, ${#tests[@]} tests)"
