@@ -22,7 +22,7 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 fi
 
 cd "$top"
-mapfile -t files < <(git ls-files '*.c' '*.h' | grep -v '^tools/testing/unit/shim/')
+mapfile -t files < <(git ls-files '*.c' '*.h')
 # Checks that misfire on kernel idioms, per file, each with its reason:
 # TRACE_EVENT() is laid out with open-ended lines, as in the kernel's own
 # trace headers; checkpatch reads the asm-goto label operand "%l[fault]"

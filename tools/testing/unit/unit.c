@@ -21,3 +21,14 @@ bool unit_check(bool ok, const char *expr, const char *fmt, ...)
 		printf("# failed: %s\n", expr);
 	return ok;
 }
+
+int unit_run(const unit_test_fn *tests, size_t count)
+{
+	size_t i;
+
+	printf("TAP version 13\n");
+	for (i = 0; i < count; i++)
+		tests[i]();
+	printf("1..%d\n", unit_checks);
+	return unit_failures ? 1 : 0;
+}

@@ -19,18 +19,9 @@ __printf(3, 4) bool unit_check(bool ok, const char *expr, const char *fmt, ...);
 
 #define CHECK(cond, ...) unit_check((cond), #cond, __VA_ARGS__)
 
-/* Run the test functions in order; print the plan last (TAP allows it). */
-#define UNIT_MAIN(...)							\
-int main(void)								\
-{									\
-	void (*const tests[])(void) = { __VA_ARGS__ };			\
-	size_t i;							\
-									\
-	printf("TAP version 13\n");					\
-	for (i = 0; i < ARRAY_SIZE(tests); i++)				\
-		tests[i]();						\
-	printf("1..%d\n", unit_checks);					\
-	return unit_failures ? 1 : 0;					\
-}
+typedef void (*unit_test_fn)(void);
+
+/* Run the tests in order; print the plan last (TAP allows it). */
+int unit_run(const unit_test_fn *tests, size_t count);
 
 #endif /* KVMLITE_UNIT_H */

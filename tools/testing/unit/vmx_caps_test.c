@@ -55,11 +55,13 @@ static void test_verdict_exhaustive(void)
 				bool usable = flag && readable && (msr & 1) &&
 					      (msr & 4);
 				enum kvmlite_vmx_verdict v;
+				bool says_usable;
 				int err;
 
 				v = kvmlite_vmx_verdict(ecx, readable, msr);
 				err = kvmlite_vmx_verdict_errno(v);
-				if (usable != (v == KVMLITE_VMX_USABLE) ||
+				says_usable = v == KVMLITE_VMX_USABLE;
+				if (usable != says_usable ||
 				    (usable && err) ||
 				    (!usable && err != (flag ? -ENODEV : -EOPNOTSUPP)))
 					mismatches++;
@@ -170,5 +172,12 @@ static void test_cr_fixed(void)
 	      mismatches);
 }
 
-UNIT_MAIN(test_verdict_cases, test_verdict_exhaustive, test_verdict_strings,
-	  test_parse_basic, test_cr_fixed)
+int main(void)
+{
+	static const unit_test_fn tests[] = {
+		test_verdict_cases, test_verdict_exhaustive,
+		test_verdict_strings, test_parse_basic, test_cr_fixed,
+	};
+
+	return unit_run(tests, ARRAY_SIZE(tests));
+}
