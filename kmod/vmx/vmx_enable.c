@@ -51,6 +51,7 @@ static unsigned int vmx_users;
 static bool vmx_shutting_down;
 
 static struct kvmlite_vmx_basic vmx_basic;
+static u64 vmx_basic_raw;
 static u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 static int vmx_hp_state = -1;
 
@@ -298,7 +299,7 @@ static int vmx_alloc_regions(void)
 static int vmx_probe(void)
 {
 	enum kvmlite_vmx_verdict verdict;
-	u64 feat_ctl = 0, basic;
+	u64 feat_ctl = 0;
 	bool readable;
 	int r;
 
@@ -314,7 +315,7 @@ static int vmx_probe(void)
 		return -ENODEV;
 	}
 
-	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
+	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &vmx_basic_raw) ||
 	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED0, &cr0_fixed0) ||
 	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED1, &cr0_fixed1) ||
 	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED0, &cr4_fixed0) ||
@@ -322,9 +323,10 @@ static int vmx_probe(void)
 		pr_err("VMX capability MSRs cannot be read; not loading\n");
 		return -ENODEV;
 	}
-	r = kvmlite_vmx_parse_basic(basic, &vmx_basic);
+	r = kvmlite_vmx_parse_basic(vmx_basic_raw, &vmx_basic);
 	if (r) {
-		pr_err("unusable IA32_VMX_BASIC %#llx; not loading\n", basic);
+		pr_err("unusable IA32_VMX_BASIC %#llx; not loading\n",
+		       vmx_basic_raw);
 		return r;
 	}
 	return 0;
@@ -353,8 +355,8 @@ int kvmlite_vmx_init(struct dentry *debugfs_dir)
 	register_syscore_ops(&vmx_syscore_ops);
 	debugfs_create_file("vmx_state", 0400, debugfs_dir, NULL,
 			    &vmx_state_fops);
-	pr_info("VT-x available: VMCS revision %#x, region size %u\n",
-		vmx_basic.revision_id, vmx_basic.region_size);
+	pr_info("VT-x available: VMCS revision %#x, region size %u (IA32_VMX_BASIC %#llx)\n",
+		vmx_basic.revision_id, vmx_basic.region_size, vmx_basic_raw);
 	return 0;
 }
 
