@@ -53,10 +53,11 @@ supervise() {
 
 	: >"$serial"
 	start=$EPOCHREALTIME
+	echo "$start ==== EMULATOR START" >"$prefix.serial.ts"
 	# Timestamp serial lines as they arrive, for the boot-speed report.
 	tail -n +1 -F "$serial" 2>/dev/null > >(while IFS= read -r l; do
 		printf '%s %s\n' "$EPOCHREALTIME" "$l"
-	done >"$prefix.serial.ts") &
+	done >>"$prefix.serial.ts") &
 	tailpid=$!
 	"$@" &
 	pid=$!
@@ -89,6 +90,7 @@ supervise() {
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null || true
 	wait "$tailpid" 2>/dev/null || true
+	echo "$EPOCHREALTIME ==== EMULATOR END $state" >>"$prefix.serial.ts"
 	awk -v s="$state" -v a="$EPOCHREALTIME" -v b="$start" \
 		'BEGIN { printf "%s %.1f\n", s, a - b }' >"$prefix.status"
 	[[ $state == done ]]
