@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole kvmlite test suite, from a fresh Debian 12 machine (run as
+# root: missing packages are installed).  In order:
+#   build       the module and the userspace programs
+#   unit        userspace unit tests under ASan/UBSan, one result per check
+#   checkpatch  checkpatch.pl --strict over all C sources
+#   kernels     the module against Debian's 6.1 and 6.12 headers, W=1
+#   lanes       every selftest booted in Bochs (VT-x) and QEMU TCG (none)
+# Ends with "N passed, N failed, N skipped"; exit status 1 if any failed.
+#
+# Environment: KVMLITE_SKIP_LANES=1 leaves out the emulated machines (for a
+# quick local run; CI never sets it).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build
+results=$out/results.txt
+mkdir -p "$out"
+: >"$results"
+cd "$top"
+
+record() {	# record PART NAME pass|fail|skip
+	echo "RESULT $1 $2 $3" >>"$results"
+}
+
+step() {
+	echo
+	echo "==== $* ===="
+}
+
+step "dependencies"
+if ! tools/testing/setup-deps.sh; then
+	echo "run-tests: cannot install dependencies"
+	record setup deps fail
+fi
+
+step "build"
+if make -s module user 2>&1 | tee "$out/build.log"; then
+	record build kvmlite pass
+else
+	record build kvmlite fail
+fi
+
+step "unit tests (ASan, UBSan)"
+make -s -C tools/testing/unit run >"$out/unit.log" 2>&1
+unit_rc=$?
+sed -n 's/^\(not ok\|ok\) [0-9]* - \(.*\)/\1: \2/p' "$out/unit.log" |
+	grep '^not ok' || true
+awk '/^ok [0-9]+ - /{print "RESULT unit " $2 " pass"}
+     /^not ok [0-9]+ - /{print "RESULT unit " $3 " fail"}' \
+	"$out/unit.log" >>"$results"
+grep -q '^ok ' "$out/unit.log" || record unit none fail
+# A sanitizer report or a crash ends a test binary early: count it.
+if [ $unit_rc -ne 0 ] && ! grep -q '^not ok' "$out/unit.log"; then
+	tail -n 30 "$out/unit.log"
+	record unit aborted fail
+fi
+echo "unit: $(grep -c '^ok ' "$out/unit.log") checks passed, exit $unit_rc"
+
+step "checkpatch --strict"
+if tools/testing/checkpatch.sh; then
+	record style checkpatch pass
+else
+	record style checkpatch fail
+fi
+
+step "module against Debian 6.1 and 6.12 headers (W=1, warnings fail)"
+tools/testing/check-kernels.sh | tee "$out/kcheck.log"
+sed -n 's/^check-kernels: \([^ ]*\) ok$/RESULT kernels \1 pass/p;
+	s/^check-kernels: \([^ ]*\) FAIL.*/RESULT kernels \1 fail/p' \
+	"$out/kcheck.log" >>"$results"
+grep -q '^check-kernels: .* ok$' "$out/kcheck.log" || record kernels none fail
+
+if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
+	step "selftests in the emulated machines"
+	KVMLITE_RESULTS=$results tools/testing/run-lanes.sh ||
+		echo "run-tests: lanes reported failures"
+	grep -q '^RESULT lane-' "$results" || record lanes none fail
+fi
+
+step "summary"
+grep ' fail$' "$results" | sed 's/^RESULT /FAILED: /' || true
+passed=$(grep -c ' pass$' "$results")
+failed=$(grep -c ' fail$' "$results")
+skipped=$(grep -c ' skip$' "$results")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
