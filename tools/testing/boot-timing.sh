@@ -5,7 +5,8 @@
 # log written by boot-bochs.sh / boot-qemu.sh and prints the phases.
 # The "decompress" split needs earlyprintk=serial,ttyS0,115200 on the
 # kernel command line (KVMLITE_CMDLINE); without it, it is folded into
-# "loader".
+# "loader". With "quiet" the kernel prints nothing before /init, so its
+# boot time is folded into the phase that ends at "init-script".
 #
 # Usage: tools/testing/boot-timing.sh build/testing/bochs-suite.serial.ts
 set -euo pipefail
@@ -13,6 +14,10 @@ set -euo pipefail
 awk '
 function mark(name, t) { if (!(name in at)) { at[name] = t; order[++n] = name } }
 $2 == "====" && $3 == "EMULATOR" && $4 == "START" { mark("start", $1) }
+# Kernel lines of the dmesg dump at the end are not boot progress.
+/==== KVMLITE DMESG BEGIN/ { indmesg = 1 }
+/==== KVMLITE DMESG END/ { indmesg = 0; next }
+indmesg { next }
 /ISOLINUX [0-9]/ { mark("loader", $1) }
 /Decompressing Linux/ { mark("decompress", $1) }
 /Linux version/ { mark("kernel", $1) }

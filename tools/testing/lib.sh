@@ -13,8 +13,10 @@ BUILD_DIR=${KVMLITE_BUILD_DIR:-$REPO_DIR/build/testing}
 CACHE_DIR=${KVMLITE_CACHE_DIR:-${HOME:-/root}/.cache/kvmlite}
 
 # Kernel command line shared by both lanes. Boot-speed choices are measured
-# in BOOT-SPEED.md; the console must stay on COM1 for the logs.
-BASE_CMDLINE="console=ttyS0,115200"
+# in BOOT-SPEED.md; the console must stay on COM1 for the logs. "quiet"
+# keeps the slow serial console short during boot (guest/init raises the
+# console level again for the tests, and dumps dmesg at the end).
+BASE_CMDLINE="console=ttyS0,115200 quiet"
 
 die() {
 	echo "${0##*/}: $*" >&2

@@ -15,6 +15,8 @@
 #   KVMLITE_TEST_SELFTESTS   selftest dir instead of selftests/kvmlite
 #   KVMLITE_TEST_VMM         VMM binary instead of tools/vmm/kvmlite-run
 #   KVMLITE_INITRD_COMPRESS  none (default) | gzip | xz | zstd
+#   KVMLITE_KERNEL_REWRAP    1 (default): boot the kernel re-wrapped with an
+#                            LZ4 decompressor (see rewrap-kernel.sh); 0: as is
 # The kernel package is fetched once into $CACHE_DIR (apt-get download) and
 # unpacked with dpkg -x; it is never installed.
 set -euo pipefail
@@ -49,7 +51,20 @@ if [[ ! -e $kdir/.unpacked ]]; then
 	dpkg -x "$deb" "$kdir"
 	touch "$kdir/.unpacked"
 fi
-cp "$kdir/boot/vmlinuz-$kver" "$BUILD_DIR/vmlinuz"
+# Debian's XZ bzImage costs ~80 s of Bochs time to decompress; boot the
+# same kernel re-wrapped with an LZ4 stub (rewrap-kernel.sh, verified and
+# cached) unless KVMLITE_KERNEL_REWRAP=0 or the re-wrap fails.
+kimage=$kdir/boot/vmlinuz-$kver
+if [[ ${KVMLITE_KERNEL_REWRAP:-1} == 1 ]]; then
+	lz4img=$CACHE_DIR/vmlinuz-$kver-lz4
+	if [[ -f $lz4img ]] ||
+		"$TESTING_DIR/rewrap-kernel.sh" "$kimage" "$kdir/boot/config-$kver" "$lz4img"; then
+		kimage=$lz4img
+	else
+		echo "mkimage: re-wrap failed, booting Debian's XZ bzImage (slower)" >&2
+	fi
+fi
+cp "$kimage" "$BUILD_DIR/vmlinuz"
 
 # --- inputs -----------------------------------------------------------
 [[ -f $ko_src ]] || die "$ko_src missing (build it with the top-level make)"
@@ -124,5 +139,5 @@ esac
 	cpio --quiet -o -H newc -R 0:0 | "${zcmd[@]}") >"$BUILD_DIR/initrd.img.tmp"
 mv "$BUILD_DIR/initrd.img.tmp" "$BUILD_DIR/initrd.img"
 echo "$kver" >"$BUILD_DIR/kernel-version"
-echo "mkimage: $BUILD_DIR/vmlinuz ($kver), $BUILD_DIR/initrd.img" \
+echo "mkimage: $BUILD_DIR/vmlinuz ($kver${kimage##*-amd64}), $BUILD_DIR/initrd.img" \
 	"($(stat -c %s "$BUILD_DIR/initrd.img") bytes, $compress, ${#tests[@]} tests)"

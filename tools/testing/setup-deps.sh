@@ -17,6 +17,8 @@ pkgs=(
 	isolinux syslinux-common xorriso cpio
 	qemu-system-x86
 	xz-utils kmod
+	# rewrap-kernel.sh: kbuild of the LZ4 boot stub
+	flex bison bc libelf-dev libssl-dev lz4
 )
 
 missing=()
