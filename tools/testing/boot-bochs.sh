@@ -32,8 +32,10 @@ mode=${1:-suite}
 # clearcpuid=avx512f: Bochs reports inconsistent XSAVE sizes for AVX-512
 # (kernel WARNING at fpu/xstate.c, then XSAVE is turned off entirely);
 # without AVX-512 the XSAVE layout checks pass. It taints the kernel (S).
+# cryptomgr.notests: the deferred crypto self-tests cost ~15 guest seconds.
 ips=${KVMLITE_BOCHS_IPS:-50000000}
 cmdline="$BASE_CMDLINE tsc_early_khz=$((ips / 1000)) clearcpuid=avx512f"
+cmdline+=" cryptomgr.notests"
 cmdline+=" kvmlite_test.mode=$mode kvmlite_test.lane=bochs"
 cmdline+=" kvmlite_test.timeout=${KVMLITE_TEST_TIMEOUT:-300}"
 [[ -n ${KVMLITE_TEST_ONLY:-} ]] && cmdline+=" kvmlite_test.only=$KVMLITE_TEST_ONLY"
