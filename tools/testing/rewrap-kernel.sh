@@ -13,7 +13,8 @@
 #
 # Usage: tools/testing/rewrap-kernel.sh VMLINUZ CONFIG OUT
 #   VMLINUZ  Debian's vmlinuz-<ver>, CONFIG its config-<ver>, OUT the new
-#   bzImage. Work files live in $CACHE_DIR/rewrap-<ver>; linux-source is
+#   bzImage. Work files live in $CACHE_DIR/rewrap-<ver> (removed after
+#   success: the caller caches OUT); linux-source is
 #   taken from /usr/src when the installed one matches, else fetched once
 #   with apt-get download. Exit status non-zero on any failure (the caller
 #   then boots Debian's vmlinuz unchanged).
@@ -136,5 +137,6 @@ head -c $((npl_off + npl_len - 4)) "$new" | tail -c +$((npl_off + 1)) | lz4 -dc 
 	cmp -s - "$work/payload" || die "re-wrapped payload differs from Debian's"
 cp "$new" "$out.tmp"
 mv "$out.tmp" "$out"
-rm -f "$work/payload"
+# The caller caches OUT; the 1.5 GB source tree is not needed any more.
+rm -rf "$work"
 echo "rewrap: $out: Debian $kver kernel with an LZ4 boot decompressor"
