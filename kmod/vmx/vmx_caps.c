@@ -101,3 +101,22 @@ bool kvmlite_vmx_cr_fixed_ok(u64 cr, u64 fixed0, u64 fixed1)
 {
 	return (cr & fixed0) == fixed0 && (cr & ~fixed1) == 0;
 }
+
+/*
+ * A VMX capability MSR gives, for a 32-bit control field, the bits that
+ * must be 1 (low half, "allowed-0 settings") and the bits that may be 1
+ * (high half, "allowed-1 settings"), SDM A.3-A.5.  The result has every
+ * required and every supported optional bit, plus the bits the CPU forces;
+ * -EOPNOTSUPP when a required bit cannot be set.
+ */
+int kvmlite_vmx_adjust_controls(u32 required, u32 optional, u64 cap_msr,
+				u32 *result)
+{
+	u32 must_be_one = (u32)cap_msr;
+	u32 may_be_one = (u32)(cap_msr >> 32);
+
+	if (required & ~may_be_one)
+		return -EOPNOTSUPP;
+	*result = ((required | optional) & may_be_one) | must_be_one;
+	return 0;
+}

@@ -56,5 +56,7 @@ int kvmlite_vmx_verdict_errno(enum kvmlite_vmx_verdict verdict);
 const char *kvmlite_vmx_verdict_str(enum kvmlite_vmx_verdict verdict);
 int kvmlite_vmx_parse_basic(u64 basic, struct kvmlite_vmx_basic *out);
 bool kvmlite_vmx_cr_fixed_ok(u64 cr, u64 fixed0, u64 fixed1);
+int kvmlite_vmx_adjust_controls(u32 required, u32 optional, u64 cap_msr,
+				u32 *result);
 
 #endif /* KVMLITE_VMX_CAPS_H */

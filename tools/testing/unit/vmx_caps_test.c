@@ -11,8 +11,8 @@
 #include "unit.h"
 #include "../../../kmod/vmx/vmx_caps.h"
 
-/* IA32_VMX_BASIC as Bochs's corei7_skylake_x model reports it. */
-#define BASIC_SKYLAKE	0x00da040000000004ULL
+/* IA32_VMX_BASIC as Bochs 2.7's corei7_skylake_x model reports it. */
+#define BASIC_SKYLAKE	0x00d810000000002bULL
 
 static void test_verdict_cases(void)
 {
@@ -92,8 +92,8 @@ static void test_parse_basic(void)
 	struct kvmlite_vmx_basic b = { 0 };
 
 	CHECK(kvmlite_vmx_parse_basic(BASIC_SKYLAKE, &b) == 0, "Bochs skylake_x value parses");
-	CHECK(b.revision_id == 4, "revision id 4 (got %u)", b.revision_id);
-	CHECK(b.region_size == 0x400, "region size 0x400 (got %#x)", b.region_size);
+	CHECK(b.revision_id == 0x2b, "revision id 0x2b (got %#x)", b.revision_id);
+	CHECK(b.region_size == 0x1000, "region size 0x1000 (got %#x)", b.region_size);
 	CHECK(b.memtype == KVMLITE_MEMTYPE_WB, "write-back (got %u)", b.memtype);
 	CHECK(b.true_ctls, "true controls advertised");
 
@@ -103,8 +103,8 @@ static void test_parse_basic(void)
 				      (0x1001ULL << 32), &b) == -EIO,
 	      "size above a page refused");
 	CHECK(kvmlite_vmx_parse_basic((BASIC_SKYLAKE & ~KVMLITE_VMX_BASIC_SIZE_MASK) |
-				      (0x1000ULL << 32), &b) == 0 &&
-	      b.region_size == 0x1000, "size of exactly a page accepted");
+				      (0x400ULL << 32), &b) == 0 &&
+	      b.region_size == 0x400, "size below a page accepted");
 	CHECK(kvmlite_vmx_parse_basic(BASIC_SKYLAKE | KVMLITE_VMX_BASIC_32BIT_ADDR,
 				      &b) == -EIO, "32-bit address limit refused");
 	CHECK(kvmlite_vmx_parse_basic(BASIC_SKYLAKE & ~KVMLITE_VMX_BASIC_MEMTYPE_MASK,
@@ -172,11 +172,28 @@ static void test_cr_fixed(void)
 	      mismatches);
 }
 
+static void test_adjust_controls(void)
+{
+	/* must-be-one 0x16 (low half), may-be-one 0xff (high half) */
+	const u64 cap = (0xffULL << 32) | 0x16;
+	u32 ctl = 0;
+
+	CHECK(kvmlite_vmx_adjust_controls(0x01, 0x0100, cap, &ctl) == 0 &&
+	      ctl == 0x17, "forced bits added, unsupported optional dropped (%#x)", ctl);
+	CHECK(kvmlite_vmx_adjust_controls(0x0100, 0, cap, &ctl) == -EOPNOTSUPP,
+	      "unsupported required bit refused");
+	CHECK(kvmlite_vmx_adjust_controls(0, 0, cap, &ctl) == 0 && ctl == 0x16,
+	      "nothing asked gives the forced bits (%#x)", ctl);
+	CHECK(kvmlite_vmx_adjust_controls(0xff, 0, cap, &ctl) == 0 && ctl == 0xff,
+	      "everything allowed can be required (%#x)", ctl);
+}
+
 int main(void)
 {
 	static const unit_test_fn tests[] = {
 		test_verdict_cases, test_verdict_exhaustive,
 		test_verdict_strings, test_parse_basic, test_cr_fixed,
+		test_adjust_controls,
 	};
 
 	return unit_run(tests, ARRAY_SIZE(tests));
