@@ -95,4 +95,4 @@ supervise "${KVMLITE_BOCHS_TIMEOUT:-2400}" "$prefix" \
 	bochs -q -f "$prefix.bochsrc" -rc "$prefix.rc" \
 	</dev/null >"$prefix.stdout" 2>&1 && rc=0 || rc=$?
 echo "boot-bochs: $(cat "$prefix.status")"
-exit $rc
+exit "$rc"

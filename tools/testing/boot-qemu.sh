@@ -32,4 +32,4 @@ supervise "${KVMLITE_QEMU_TIMEOUT:-900}" "$prefix" \
 	-kernel "$BUILD_DIR/vmlinuz" -initrd "$BUILD_DIR/initrd.img" \
 	-append "$cmdline" </dev/null >"$prefix.qemu.log" 2>&1 && rc=0 || rc=$?
 echo "boot-qemu: $(cat "$prefix.status")"
-exit $rc
+exit "$rc"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
 #
 # Common settings for the tools/testing scripts; sourced, not run.
 #
@@ -34,14 +35,6 @@ kernel_version() {
 	echo "${dep#linux-headers-}"
 }
 
-# Run "cmd args..." under a wall-clock limit; kill its whole process group
-# on expiry. Returns the command's status, or 124 on timeout.
-run_with_timeout() {
-	local secs=$1
-	shift
-	timeout --kill-after=10 "$secs" "$@"
-}
-
 # supervise LIMIT_SECS LOG_PREFIX CMD...
 # Run an emulator whose COM1 goes to $LOG_PREFIX.serial, and stop it when
 # the guest is done, the kernel panicked or LIMIT_SECS of wall time passed.
@@ -69,7 +62,7 @@ supervise() {
 		if [[ $state == exited ]]; then
 			# After the done marker give poweroff time to end it.
 			if grep -q '^==== KVMLITE DONE' "$serial"; then
-				state=done deadline=$((now + 20))
+				state="done" deadline=$((now + 20))
 			elif grep -q 'Kernel panic - not syncing' "$serial"; then
 				state=panic deadline=$((now + 5))
 			elif ((now - ${start%.*} >= limit)); then
@@ -87,7 +80,7 @@ supervise() {
 	wait "$pid" 2>/dev/null || true
 	# Poweroff may end the emulator before the poll saw the marker.
 	if [[ $state == exited ]] && grep -q '^==== KVMLITE DONE' "$serial"; then
-		state=done
+		state="done"
 	fi
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null || true
@@ -95,5 +88,5 @@ supervise() {
 	echo "$EPOCHREALTIME ==== EMULATOR END $state" >>"$prefix.serial.ts"
 	awk -v s="$state" -v a="$EPOCHREALTIME" -v b="$start" \
 		'BEGIN { printf "%s %.1f\n", s, a - b }' >"$prefix.status"
-	[[ $state == done ]]
+	[[ $state == "done" ]]
 }
