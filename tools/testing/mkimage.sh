@@ -90,7 +90,8 @@ done < <("$root/bin/busybox" --list-full)
 
 install -m 0755 "$TESTING_DIR/guest/init" "$root/init"
 gcc -static -nostdlib -ffreestanding -fno-stack-protector -fno-pie -no-pie \
-	-O2 -Wall -Wextra -s -o "$root/usr/bin/kvmlite-testhelper" \
+	-O2 -Wall -Wextra -I"$REPO_DIR/tools/include" -s \
+	-o "$root/usr/bin/kvmlite-testhelper" \
 	"$TESTING_DIR/guest/helper.c"
 
 cat >"$root/etc/passwd" <<'EOF'

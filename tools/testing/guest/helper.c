@@ -13,6 +13,8 @@
  */
 #include <linux/unistd.h>
 
+#include "kvmlite_compiler.h"
+
 static long sys3(long nr, long a, long b, long c)
 {
 	long ret;
@@ -90,14 +92,14 @@ static int run(int argc, char **argv)
 }
 
 /* Called from _start with the initial stack pointer (argc, argv...). */
-__attribute__((used)) void helper_main(long *sp)
+__used void helper_main(long *sp)
 {
 	sys3(__NR_exit, run((int)sp[0], (char **)(sp + 1)), 0, 0);
 }
 
 asm(".globl _start\n"
-    "_start:\n"
-    "	mov %rsp, %rdi\n"
-    "	and $-16, %rsp\n"
-    "	call helper_main\n"
-    "	hlt\n");
+	"_start:\n"
+	"	mov %rsp, %rdi\n"
+	"	and $-16, %rsp\n"
+	"	call helper_main\n"
+	"	hlt\n");
