@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlite-run: a small VMM on the KVM ABI (/dev/kvmlite or /dev/kvm).
+ *
+ * Order of things: options; guest RAM (anonymous mmap) and the image
+ * loaded into it, so that a bad image is reported without touching the
+ * device; then the device: VM, memory slot, vCPUs; then one thread per
+ * vCPU until the guest writes the exit port or every vCPU halts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/kvmlite.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "kvmlite-run.h"
+
+int vmm_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	serial_flush();
+	fputs(KVMLITE_RUN ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int dev_error(const struct vm *vm, const char *what)
+{
+	return vmm_error(EX_UNAVAILABLE, "%s: %s: %s", vm->device, what,
+			 strerror(errno));
+}
+
+static void print_help(FILE *out)
+{
+	fprintf(out,
+		"usage: " KVMLITE_RUN " [OPTIONS] IMAGE\n"
+		"       " KVMLITE_RUN " [--device PATH] --info\n"
+		"IMAGE is an ELF file: 32-bit with a Multiboot header (entered in\n"
+		"protected mode, EAX=0x2BADB002, EBX=Multiboot info) or 64-bit\n"
+		"(entered in long mode, 4 GiB identity-mapped), or with --flat a\n"
+		"raw binary entered in real mode at its load address.\n"
+		"  --device PATH  hypervisor device (default %s; /dev/kvm works too)\n"
+		"  --mem MIB      guest RAM in MiB, %d..%d (default %d)\n"
+		"  --smp N        vCPUs, 1..%d (default 1); all start at the entry\n"
+		"                 with EDI/RDI = vCPU index, ESI/RSI = N\n"
+		"  --flat ADDR    IMAGE is a flat binary loaded at ADDR (below 1 MiB,\n"
+		"                 e.g. 0x7c00), entered in real mode at CS:IP=ADDR\n"
+		"  --verbose      log unknown ports (once each) and vCPU halts\n"
+		"  --info         print the API version and capabilities, create\n"
+		"                 and destroy one VM\n"
+		"  --help         this text\n"
+		"Guest devices: COM1 16550 UART at 0x3f8 (output to stdout); OUT\n"
+		"to port 0xf4 ends the run with the value as exit status.\n"
+		"Exit status: the guest's port 0xf4 value (low 8 bits), 0 when all\n"
+		"vCPUs halted, 64 bad option, 65 bad image, 66 image unreadable,\n"
+		"69 device error, 70 guest failure, 71 host error.\n",
+		KVMLITE_DEVICE_PATH, MIN_MEM_MIB, MAX_MEM_MIB, DEFAULT_MEM_MIB,
+		MAX_VCPUS);
+}
+
+static int parse_number(const char *opt, const char *arg,
+			unsigned long long min, unsigned long long max,
+			unsigned long long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-' ||
+	    *val < min || *val > max)
+		return vmm_error(EX_USAGE,
+				 "--%s '%s': expected a number from %llu to %llu (try --help)",
+				 opt, arg, min, max);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "smp", required_argument, NULL, 's' },
+		{ "flat", required_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "info", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct vm vm = {
+		.device = KVMLITE_DEVICE_PATH,
+		.dev_fd = -1,
+		.vm_fd = -1,
+	};
+	unsigned long long mem_mib = DEFAULT_MEM_MIB, smp = 1, flat_addr = 0;
+	bool info = false, flat = false;
+	int opt, r;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:m:s:f:vih", options,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			vm.device = optarg;
+			break;
+		case 'm':
+			r = parse_number("mem", optarg, MIN_MEM_MIB,
+					 MAX_MEM_MIB, &mem_mib);
+			if (r)
+				return r;
+			break;
+		case 's':
+			r = parse_number("smp", optarg, 1, MAX_VCPUS, &smp);
+			if (r)
+				return r;
+			break;
+		case 'f':
+			r = parse_number("flat", optarg, 0, 0xfffff,
+					 &flat_addr);
+			if (r)
+				return r;
+			flat = true;
+			break;
+		case 'v':
+			vm.verbose = true;
+			break;
+		case 'i':
+			info = true;
+			break;
+		case 'h':
+			print_help(stdout);
+			return 0;
+		case ':':
+			return vmm_error(EX_USAGE,
+					 "option '%s' needs an argument (try --help)",
+					 argv[optind - 1]);
+		default:
+			return vmm_error(EX_USAGE,
+					 "unknown option '%s' (try --help)",
+					 argv[optind - 1]);
+		}
+	}
+	if (info) {
+		if (optind < argc)
+			return vmm_error(EX_USAGE,
+					 "--info takes no image (try --help)");
+		return print_info(vm.device);
+	}
+	if (optind != argc - 1)
+		return vmm_error(EX_USAGE, optind < argc ?
+				 "one image only (try --help)" :
+				 "no image given (try --help)");
+
+	vm.nr_vcpus = smp;
+	vm.ram_size = mem_mib << 20;
+	vm.ram = mmap(NULL, vm.ram_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm.ram == MAP_FAILED)
+		return vmm_error(EX_OSERR, "mmap of %llu MiB guest RAM: %s",
+				 mem_mib, strerror(errno));
+
+	r = load_image(&vm, argv[optind], flat, flat_addr);
+	if (r)
+		return r;
+	boot_write_tables(&vm);
+
+	r = kvm_open(&vm);
+	if (!r)
+		r = kvm_setup_memory(&vm);
+	if (!r)
+		r = kvm_create_vcpus(&vm);
+	if (!r)
+		r = vcpus_run(&vm);
+	serial_flush();
+	kvm_close(&vm);
+	return r;
+}
