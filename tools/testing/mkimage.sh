@@ -131,6 +131,14 @@ fi
 "${strip_exe[@]}" "$root/usr/bin/kvmlite-run" "$vmm_src"
 chmod 0755 "$root/usr/bin/kvmlite-run"
 
+# --- kvmlite-run's test guests (tools/vmm/guests, built by make) ---------
+mkdir -p "$root/usr/share/kvmlite/guests"
+for g in "$REPO_DIR"/tools/vmm/guests/*.elf "$REPO_DIR"/tools/vmm/guests/*.bin; do
+	if [[ -f $g ]]; then
+		install -m 0644 "$g" "$root/usr/share/kvmlite/guests/"
+	fi
+done
+
 : >"$root/selftests/kvmlite/list"
 for t in "${tests[@]}"; do
 	src=$t

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlite-run, the VMM, end to end: each test guest it ships
+ * (/usr/share/kvmlite/guests) runs on /dev/kvm and on /dev/kvmlite and
+ * must print its text and exit with its status; bad options, images and
+ * devices must give the documented exit status and message.
+ *
+ * On /dev/kvmlite the guests run only once KVM_CHECK_EXTENSION says it
+ * has guest memory (KVM_CAP_USER_MEMORY); until then they are skipped
+ * with that reason, and the VMM must refuse the device cleanly.  On
+ * /dev/kvm they run wherever kvm_intel loads (the Bochs lane).
+ *
+ * Options: --device PATH runs the guests on that device only.
+ * Environment: KVMLITE_RUN (the VMM, default /usr/bin/kvmlite-run, else
+ * ../../tools/vmm/kvmlite-run), KVMLITE_GUESTS (the guests' directory).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvmlite_util.h"
+#include "tap.h"
+
+#define VMM_TIMEOUT_S	120
+#define OUT_MAX		4096
+
+/* kvmlite-run's exit status (tools/vmm/kvmlite-run.h). */
+#define VMM_EX_USAGE		64
+#define VMM_EX_DATAERR		65
+#define VMM_EX_NOINPUT		66
+#define VMM_EX_UNAVAILABLE	69
+
+struct result {
+	int status;		/* exit status; -1: killed or not run */
+	char out[OUT_MAX];
+	char err[OUT_MAX];
+};
+
+struct guest_case {
+	const char *what;
+	const char *args[6];	/* options and image, NULL-terminated */
+	int status;
+	const char *out;	/* the guest's whole output */
+};
+
+/* Image names are relative to the guests' directory (see guest_path). */
+static const struct guest_case guest_cases[] = {
+	{ "32-bit Multiboot ELF prints and exits 0",
+	  { "hello32.elf" }, 0, "Hello from kvmlite guest\n" },
+	{ "64-bit ELF prints and exits 42",
+	  { "hello64.elf" }, 42, "Hello from 64-bit kvmlite guest, 1 vCPU(s)\n" },
+	{ "flat real-mode binary prints and exits 7",
+	  { "--flat", "0x7c00", "flat.bin" }, 7,
+	  "Hello from flat kvmlite guest\n" },
+	{ "64-bit ELF with --smp 2: vCPU 1 halts, vCPU 0 prints once",
+	  { "--smp", "2", "hello64.elf" }, 42,
+	  "Hello from 64-bit kvmlite guest, 2 vCPU(s)\n" },
+};
+
+#define NR_GUEST_CASES	ARRAY_SIZE(guest_cases)
+#define NR_ERROR_CASES	6
+#define NR_KVMLITE_EXTRA 1
+
+static const char *vmm_path(void)
+{
+	const char *env = getenv("KVMLITE_RUN");
+
+	if (env && *env)
+		return env;
+	if (!access("/usr/bin/kvmlite-run", X_OK))
+		return "/usr/bin/kvmlite-run";
+	return "../../tools/vmm/kvmlite-run";
+}
+
+static const char *guest_path(const char *name)
+{
+	static char paths[8][512];
+	static int next;
+	const char *dir = getenv("KVMLITE_GUESTS");
+	char *p = paths[next++ % ARRAY_SIZE(paths)];
+
+	if (!dir || !*dir)
+		dir = access("/usr/share/kvmlite/guests", F_OK) ?
+		      "../../tools/vmm/guests" : "/usr/share/kvmlite/guests";
+	snprintf(p, sizeof(paths[0]), "%s/%s", dir, name);
+	return p;
+}
+
+static bool is_image(const char *arg)
+{
+	const char *dot = strrchr(arg, '.');
+
+	return dot && (!strcmp(dot, ".elf") || !strcmp(dot, ".bin"));
+}
+
+static void read_all(int fd, char *buf)
+{
+	ssize_t n = pread(fd, buf, OUT_MAX - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+/* Run the VMM with argv (NULL-terminated) and collect what it said. */
+static void run_vmm(struct result *res, const char *const *args)
+{
+	const char *argv[16];
+	int out, err, n = 0, wstatus;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	long waited_ms = 0;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	res->status = -1;
+	argv[n++] = vmm_path();
+	for (; *args && n < (int)ARRAY_SIZE(argv) - 1; args++)
+		argv[n++] = is_image(*args) ? guest_path(*args) : *args;
+	argv[n] = NULL;
+
+	out = memfd_create("vmm-stdout", MFD_CLOEXEC);
+	err = memfd_create("vmm-stderr", MFD_CLOEXEC);
+	if (out < 0 || err < 0)
+		tap_bail("memfd_create: %s", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		tap_bail("fork: %s", strerror(errno));
+	if (!pid) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		execv(argv[0], (char *const *)argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &wstatus, WNOHANG) == 0) {
+		if (waited_ms >= VMM_TIMEOUT_S * 1000L) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &wstatus, 0);
+			tap_diag("kvmlite-run killed after %d s", VMM_TIMEOUT_S);
+			break;
+		}
+		nanosleep(&tick, NULL);
+		waited_ms += 20;
+	}
+	if (WIFEXITED(wstatus))
+		res->status = WEXITSTATUS(wstatus);
+	read_all(out, res->out);
+	read_all(err, res->err);
+}
+
+static void show(const char *cmd, const struct result *res)
+{
+	tap_diag("%s: exit %d", cmd, res->status);
+	if (res->out[0])
+		tap_diag("stdout: %s", res->out);
+	if (res->err[0])
+		tap_diag("stderr: %s", res->err);
+}
+
+static bool check_error(const char *what, const char *const *args,
+			int status, const char *msg)
+{
+	struct result res;
+	bool ok;
+
+	run_vmm(&res, args);
+	ok = res.status == status && strstr(res.err, msg);
+	if (!ok) {
+		show(what, &res);
+		tap_diag("expected exit %d and \"%s\" on stderr", status, msg);
+	}
+	return tap_check(ok, "%s: exit %d, \"%s\"", what, status, msg);
+}
+
+static void error_cases(void)
+{
+	check_error("bad option", (const char *const[]){ "--bogus",
+		    "hello32.elf", NULL }, VMM_EX_USAGE,
+		    "unknown option '--bogus'");
+	check_error("missing image",
+		    (const char *const[]){ "/nonexistent/guest.elf", NULL },
+		    VMM_EX_NOINPUT,
+		    "/nonexistent/guest.elf: No such file or directory");
+	check_error("non-ELF image without --flat",
+		    (const char *const[]){ "flat.bin", NULL }, VMM_EX_DATAERR,
+		    "not an ELF image");
+	check_error("32-bit ELF without Multiboot header",
+		    (const char *const[]){ "nomb32.elf", NULL },
+		    VMM_EX_DATAERR, "without a Multiboot header");
+	check_error("image outside --mem",
+		    (const char *const[]){ "--mem", "2", "hello64.elf", NULL },
+		    VMM_EX_DATAERR, "is outside guest RAM");
+	check_error("missing device",
+		    (const char *const[]){ "--device", "/nonexistent/kvm",
+		    "hello32.elf", NULL }, VMM_EX_UNAVAILABLE,
+		    "kvmlite-run: /nonexistent/kvm: No such file or directory");
+}
+
+static void skip_guests(const char *device, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < NR_GUEST_CASES; i++)
+		tap_skip("%s: %s: %s", device, guest_cases[i].what, why);
+}
+
+static void run_guests(const char *device)
+{
+	size_t i;
+
+	for (i = 0; i < NR_GUEST_CASES; i++) {
+		const struct guest_case *c = &guest_cases[i];
+		const char *args[10] = { "--device", device, "--mem", "16" };
+		struct result res;
+		bool ok;
+		int n = 4;
+
+		for (const char *const *a = c->args; *a; a++)
+			args[n++] = *a;
+		run_vmm(&res, args);
+		ok = res.status == c->status && !strcmp(res.out, c->out) &&
+		     !res.err[0];
+		if (!ok) {
+			show(c->what, &res);
+			tap_diag("expected exit %d, stdout \"%s\", empty stderr",
+				 c->status, c->out);
+		}
+		tap_check(ok, "%s: %s", device, c->what);
+	}
+}
+
+static int user_memory_cap(const char *device)
+{
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+	int cap;
+
+	if (fd < 0)
+		return -errno;
+	cap = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY);
+	close(fd);
+	return cap < 0 ? 0 : cap;
+}
+
+static void kvm_cases(bool wanted)
+{
+	bool loaded;
+
+	if (!wanted) {
+		skip_guests("/dev/kvm", "--device names another device");
+		return;
+	}
+	/* /dev/kvm may be there already (built in, or a host's). */
+	loaded = access("/dev/kvm", R_OK | W_OK) && !kvm_modules_load();
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		skip_guests("/dev/kvm", "kvm_intel not available in this lane");
+		return;
+	}
+	run_guests("/dev/kvm");
+	/* Leave VT-x to kvmlite for what follows. */
+	if (loaded)
+		kvm_modules_unload();
+}
+
+static void kvmlite_cases(bool wanted)
+{
+	const char *dev = KVMLITE_DEV;
+	struct result res;
+	int cap;
+
+	if (!wanted) {
+		tap_skip("%s: refused without guest memory: --device names another device",
+			 dev);
+		skip_guests(dev, "--device names another device");
+		return;
+	}
+	if (!lane_has_vmx()) {
+		tap_skip("%s: refused without guest memory: no VT-x in lane '%s'",
+			 dev, lane_name());
+		skip_guests(dev, "no VT-x in this lane");
+		return;
+	}
+	if (kvmlite_ensure_loaded()) {
+		tap_check(false, "%s: load %s", dev, kvmlite_ko_path());
+		skip_guests(dev, "kvmlite did not load");
+		return;
+	}
+	cap = user_memory_cap(dev);
+	if (cap < 0) {
+		tap_check(false, "%s: open: %s", dev, strerror(-cap));
+		skip_guests(dev, "device cannot be opened");
+		return;
+	}
+	if (cap) {
+		tap_skip("%s: refused without guest memory: KVM_CAP_USER_MEMORY is %d",
+			 dev, cap);
+		run_guests(dev);
+		return;
+	}
+	run_vmm(&res, (const char *const[]){ "--device", dev,
+		"hello32.elf", NULL });
+	if (!tap_check(res.status == VMM_EX_UNAVAILABLE &&
+		       strstr(res.err, "KVM_CAP_USER_MEMORY is 0"),
+		       "%s: refused without guest memory: exit %d, names KVM_CAP_USER_MEMORY",
+		       dev, VMM_EX_UNAVAILABLE))
+		show("kvmlite-run on " KVMLITE_DEV, &res);
+	skip_guests(dev, "KVM_CAP_USER_MEMORY is 0 (kvmlite has no guest memory yet)");
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+	int i;
+
+	for (i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "--device"))
+			only = argv[i + 1];
+
+	tap_plan(NR_ERROR_CASES + 2 * NR_GUEST_CASES + NR_KVMLITE_EXTRA);
+	tap_diag("VMM %s, guests in %s", vmm_path(), guest_path(""));
+	error_cases();
+	kvm_cases(!only || !strcmp(only, "/dev/kvm"));
+	kvmlite_cases(!only || !strcmp(only, KVMLITE_DEV));
+	tap_finish();
+}
