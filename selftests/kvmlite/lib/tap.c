@@ -53,6 +53,19 @@ void tap_skip(const char *fmt, ...)
 	tap_skipped++;
 }
 
+void tap_skip_desc(const char *desc, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %d %s # SKIP ", ++tap_number, desc);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	tap_skipped++;
+}
+
 void tap_diag(const char *fmt, ...)
 {
 	va_list ap;

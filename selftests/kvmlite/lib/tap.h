@@ -16,6 +16,8 @@
 void tap_plan(int planned);
 __printf(2, 3) bool tap_check(bool ok, const char *fmt, ...);
 __printf(1, 2) void tap_skip(const char *fmt, ...);
+/* "ok N desc # SKIP reason" */
+__printf(2, 3) void tap_skip_desc(const char *desc, const char *fmt, ...);
 __printf(1, 2) void tap_diag(const char *fmt, ...);
 __printf(1, 2) __noreturn void tap_skip_all(const char *fmt, ...);
 __printf(1, 2) __noreturn void tap_bail(const char *fmt, ...);
