@@ -11,7 +11,17 @@ long kvmlite_check_extension(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_EXT_CPUID:
 		return 1;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return KVMLITE_MAX_VCPUS;
+	case KVM_CAP_NR_MEMSLOTS:
+		return KVMLITE_MAX_MEMSLOTS;
 	default:
 		return 0;
 	}

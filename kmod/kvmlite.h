@@ -3,9 +3,120 @@
 #ifndef KVMLITE_H
 #define KVMLITE_H
 
+#include <linux/kvm.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
+#include <asm/fpu/api.h>
 
 struct dentry;
+struct mm_struct;
+struct page;
+
+#define KVMLITE_MAX_VCPUS	8
+#define KVMLITE_MAX_MEMSLOTS	32
+#define KVMLITE_MAX_CPUID	80
+/* kvm_run page, then the page that port I/O data goes through. */
+#define KVMLITE_PIO_PAGE	1
+#define KVMLITE_RUN_PAGES	2
+
+/* General-purpose registers in instruction-encoding order (RSP unused). */
+enum kvmlite_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	NR_GPRS
+};
+
+struct kvmlite_memslot {
+	u32 id;
+	u32 flags;
+	u64 gpa;
+	u64 npages;
+	unsigned long uaddr;
+	struct page **pages;	/* pinned for the life of the slot */
+};
+
+struct kvmlite_ept {
+	struct page *root;
+	u64 eptp;
+};
+
+struct kvmlite_vm {
+	u64 id;
+	refcount_t refs;		/* the VM file and each vCPU file */
+	struct mm_struct *mm;		/* ioctls from another mm get -EIO */
+	struct mutex lock;		/* vCPU creation, memslot changes */
+	struct rw_semaphore slots_lock;	/* readers: vCPUs looking up pages */
+	struct kvmlite_memslot *slots[KVMLITE_MAX_MEMSLOTS];
+	struct kvmlite_ept ept;
+	struct kvmlite_vcpu *vcpus[KVMLITE_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	struct dentry *debugfs;
+};
+
+/* Why the last KVM_RUN left the guest, counted per vCPU. */
+enum kvmlite_stat {
+	KSTAT_EXITS, KSTAT_IO, KSTAT_MMIO, KSTAT_HLT, KSTAT_CPUID, KSTAT_MSR,
+	KSTAT_CR, KSTAT_EXTINT, KSTAT_NMI, KSTAT_EPT, KSTAT_SIGNAL, KSTAT_OTHER,
+	NR_KSTATS
+};
+
+/* An INS/OUTS in progress through the I/O data page. */
+struct kvmlite_pio_string {
+	u64 base, ptr, amask;
+	unsigned int count, size, insn_len;
+	bool down, rep, done, pending;
+};
+
+/* An MMIO read waiting for userspace's data. */
+struct kvmlite_mmio_read {
+	int reg;
+	bool high_byte, pending;
+	unsigned int size, dest_size, ext;
+};
+
+struct kvmlite_vcpu {
+	struct kvmlite_vm *vm;
+	unsigned int id;
+	struct mutex mutex;		/* one ioctl at a time */
+	struct kvm_run *run;
+	struct page *run_pages[KVMLITE_RUN_PAGES];
+
+	/* VMX state */
+	struct page *vmcs;
+	int cpu;			/* where the VMCS is active, or -1 */
+	bool launched;
+	bool flush_vpid;
+	u16 vpid;
+	struct list_head loaded_link;	/* per-CPU list of active VMCSs */
+	struct preempt_notifier preempt;
+	u64 gprs[NR_GPRS];
+	unsigned long cr2;
+	u64 cr8;
+	int entry_fail;			/* VMfail code from the last entry */
+
+	/* MSRs the VMCS does not switch */
+	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base;
+	u64 msr_apic_base, msr_misc_enable;
+
+	struct fpu_guest fpu;
+
+	/* Exits that userspace must complete on the next run. */
+	bool pio_in_pending;
+	u8 pio_size;
+	struct kvmlite_pio_string pio_string;
+	struct kvmlite_mmio_read mmio_read;
+
+	struct kvm_cpuid_entry2 cpuid[KVMLITE_MAX_CPUID];
+	unsigned int nr_cpuid;
+	u32 mp_state;
+
+	u64 stats[NR_KSTATS];
+	struct dentry *debugfs;
+};
 
 /* vmx/vmx_enable.c: VMX root operation on all CPUs while VMs exist. */
 int kvmlite_vmx_init(struct dentry *debugfs_dir);
@@ -13,8 +124,31 @@ void kvmlite_vmx_exit(void);
 int kvmlite_vmx_get(void);
 void kvmlite_vmx_put(void);
 
-/* vm.c: the VM object behind a KVM_CREATE_VM file descriptor. */
+/* vm.c */
 int kvmlite_create_vm(unsigned long type);
+void kvmlite_vm_put(struct kvmlite_vm *vm);
+extern struct dentry *kvmlite_debugfs_dir;
+
+/* memslot.c */
+int kvmlite_set_memory_region(struct kvmlite_vm *vm,
+			      const struct kvm_userspace_memory_region *mem);
+void kvmlite_free_memslots(struct kvmlite_vm *vm);
+struct page *kvmlite_gpa_to_page(struct kvmlite_vm *vm, u64 gpa,
+				 bool write);
+
+/* vcpu.c */
+int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id);
+void kvmlite_vcpu_destroy(struct kvmlite_vcpu *vcpu);
+
+/* msr.c */
+extern const u32 kvmlite_msr_list[];
+extern const unsigned int kvmlite_nr_msrs;
+int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
+		    bool host);
+int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host);
+
+/* cpuid.c */
+int kvmlite_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
 
 /* caps.c: what KVM_CHECK_EXTENSION answers. */
 long kvmlite_check_extension(long cap);

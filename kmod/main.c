@@ -13,6 +13,7 @@
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/uaccess.h>
 
 #include "kvmlite.h"
 
@@ -20,7 +21,9 @@ static unsigned int devmode = 0600;
 module_param(devmode, uint, 0444);
 MODULE_PARM_DESC(devmode, "Permission bits of /dev/kvmlite (default 0600)");
 
-static struct dentry *kvmlite_debugfs_dir;
+struct dentry *kvmlite_debugfs_dir;
+
+static long kvmlite_get_msr_index_list(struct kvm_msr_list __user *ulist);
 
 static long kvmlite_dev_ioctl(struct file *filp, unsigned int ioctl,
 			      unsigned long arg)
@@ -34,10 +37,38 @@ static long kvmlite_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return kvmlite_check_extension(arg);
 	case KVM_CREATE_VM:
 		return kvmlite_create_vm(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return KVMLITE_RUN_PAGES * PAGE_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return kvmlite_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return kvmlite_get_msr_index_list((void __user *)arg);
 	default:
 		/* KVM's answer to a system ioctl it does not know. */
 		return -EINVAL;
 	}
+}
+
+/* KVM's rule: too small a list is E2BIG, with nmsrs set to the need. */
+static long kvmlite_get_msr_index_list(struct kvm_msr_list __user *ulist)
+{
+	struct kvm_msr_list list;
+	u32 n;
+
+	if (copy_from_user(&list, ulist, sizeof(list)))
+		return -EFAULT;
+	n = list.nmsrs;
+	list.nmsrs = kvmlite_nr_msrs;
+	if (copy_to_user(ulist, &list, sizeof(list)))
+		return -EFAULT;
+	if (n < kvmlite_nr_msrs)
+		return -E2BIG;
+	if (copy_to_user(ulist->indices, kvmlite_msr_list,
+			 kvmlite_nr_msrs * sizeof(u32)))
+		return -EFAULT;
+	return 0;
 }
 
 static const struct file_operations kvmlite_dev_fops = {

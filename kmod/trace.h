@@ -70,6 +70,66 @@ TRACE_EVENT(kvmlite_vm_destroy,
 	TP_printk("vm %llu", __entry->vm_id)
 );
 
+TRACE_EVENT(kvmlite_entry,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u64 rip),
+	TP_ARGS(vm_id, vcpu_id, rip),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u64, rip)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->rip = rip;
+	),
+	TP_printk("vm %llu vcpu %u rip %#llx", __entry->vm_id,
+		  __entry->vcpu_id, __entry->rip)
+);
+
+TRACE_EVENT(kvmlite_exit,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u32 reason, u64 qual,
+		 u64 rip),
+	TP_ARGS(vm_id, vcpu_id, reason, qual, rip),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u32, reason)
+		__field(u64, qual)
+		__field(u64, rip)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->reason = reason;
+		__entry->qual = qual;
+		__entry->rip = rip;
+	),
+	TP_printk("vm %llu vcpu %u reason %u qualification %#llx rip %#llx",
+		  __entry->vm_id, __entry->vcpu_id, __entry->reason,
+		  __entry->qual, __entry->rip)
+);
+
+TRACE_EVENT(kvmlite_userspace_exit,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u32 exit_reason, int ret),
+	TP_ARGS(vm_id, vcpu_id, exit_reason, ret),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u32, exit_reason)
+		__field(int, ret)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->exit_reason = exit_reason;
+		__entry->ret = ret;
+	),
+	TP_printk("vm %llu vcpu %u kvm_run exit_reason %u ret %d",
+		  __entry->vm_id, __entry->vcpu_id, __entry->exit_reason,
+		  __entry->ret)
+);
+
 #endif /* KVMLITE_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

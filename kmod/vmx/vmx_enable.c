@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/reboot.h>
 #include <linux/seq_file.h>
 #include <linux/smp.h>
@@ -35,8 +36,10 @@
 
 #include "../kvmlite.h"
 #include "../trace.h"
+#include "vmx.h"
 #include "vmx_caps.h"
 #include "vmx_insn.h"
+#include "vmx_ops.h"
 
 struct vmx_cpu_state {
 	struct page *vmxon_region;
@@ -104,6 +107,9 @@ static int vmx_enable_this_cpu(void)
 		goto out;
 	}
 	st->vmx_on = true;
+	/* Drop guest-physical mappings left from before this VMXON. */
+	if (kvmlite_vmcs_config.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT)
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 out:
 	trace_kvmlite_vmx_enable(cpu, r);
 	return r;
@@ -116,6 +122,7 @@ static void vmx_disable_this_cpu(void)
 
 	if (!st->vmx_on)
 		return;
+	kvmlite_vmx_clear_loaded_vmcss();
 	r = kvmlite_vmxoff();
 	cr4_clear_bits(X86_CR4_VMXE);
 	st->vmx_on = false;
@@ -292,6 +299,88 @@ static int vmx_alloc_regions(void)
 	return 0;
 }
 
+struct kvmlite_vmcs_config kvmlite_vmcs_config;
+
+static int vmx_adjust(u32 msr, u32 required, u32 optional, u32 *result,
+		      const char *what)
+{
+	u64 cap;
+	int r;
+
+	if (rdmsrl_safe(msr, &cap))
+		return -ENODEV;
+	r = kvmlite_vmx_adjust_controls(required, optional, cap, result);
+	if (r)
+		pr_err("VT-x lacks required %s controls %#x (allowed %#x); not loading\n",
+		       what, required, (u32)(cap >> 32));
+	return r;
+}
+
+/*
+ * kvmlite needs EPT and unrestricted guest (guests start in real mode on
+ * EPT with no emulator underneath) and exits on everything it emulates:
+ * HLT, all port I/O, CR8, debug registers, MONITOR/MWAIT and RDPMC.  All
+ * MSR accesses exit too (no MSR bitmap), so none reaches the hardware.
+ */
+int kvmlite_vmx_setup_config(bool true_ctls)
+{
+	struct kvmlite_vmcs_config *c = &kvmlite_vmcs_config;
+	const u64 ept_needed = VMX_EPT_PAGE_WALK_4_BIT | VMX_EPTP_WB_BIT |
+			       VMX_EPT_INVEPT_BIT | VMX_EPT_EXTENT_CONTEXT_BIT;
+	int r;
+
+	r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+		       MSR_IA32_VMX_PINBASED_CTLS,
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+		       PIN_BASED_VIRTUAL_NMIS, &c->pin, "pin-based");
+	r = r ? r : vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			       MSR_IA32_VMX_PROCBASED_CTLS,
+			       CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			       CPU_BASED_MOV_DR_EXITING |
+			       CPU_BASED_CR8_LOAD_EXITING |
+			       CPU_BASED_CR8_STORE_EXITING |
+			       CPU_BASED_MWAIT_EXITING |
+			       CPU_BASED_MONITOR_EXITING |
+			       CPU_BASED_RDPMC_EXITING |
+			       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+			       CPU_BASED_USE_TSC_OFFSETTING, &c->proc,
+			       "processor-based");
+	r = r ? r : vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
+			       SECONDARY_EXEC_ENABLE_EPT |
+			       SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			       SECONDARY_EXEC_ENABLE_VPID, &c->proc2,
+			       "secondary processor-based");
+	r = r ? r : vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+			       MSR_IA32_VMX_EXIT_CTLS,
+			       VM_EXIT_HOST_ADDR_SPACE_SIZE |
+			       VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
+			       VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT, 0,
+			       &c->exit, "VM-exit");
+	r = r ? r : vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			       MSR_IA32_VMX_ENTRY_CTLS,
+			       VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
+			       0, &c->entry, "VM-entry");
+	if (r)
+		return r;
+	/* Set per guest from EFER.LMA, never forced on for all guests. */
+	c->entry &= ~VM_ENTRY_IA32E_MODE;
+
+	if (rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &c->ept_vpid_cap) ||
+	    (c->ept_vpid_cap & ept_needed) != ept_needed) {
+		pr_err("VT-x EPT lacks 4-level tables, WB or single-context INVEPT (cap %#llx); not loading\n",
+		       c->ept_vpid_cap);
+		return -EOPNOTSUPP;
+	}
+	/* The VPID capabilities are the MSR's upper half. */
+	c->vpid = (c->proc2 & SECONDARY_EXEC_ENABLE_VPID) &&
+		  ((c->ept_vpid_cap >> 32) & VMX_VPID_INVVPID_BIT) &&
+		  ((c->ept_vpid_cap >> 32) &
+		   VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT);
+	if (!c->vpid)
+		c->proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	return 0;
+}
+
 /*
  * Decide at load time whether this machine can run kvmlite at all, with
  * one clear line when it cannot.
@@ -329,7 +418,8 @@ static int vmx_probe(void)
 		       vmx_basic_raw);
 		return r;
 	}
-	return 0;
+	kvmlite_vmcs_config.revision_id = vmx_basic.revision_id;
+	return kvmlite_vmx_setup_config(vmx_basic.true_ctls);
 }
 
 int kvmlite_vmx_init(struct dentry *debugfs_dir)
@@ -351,6 +441,8 @@ int kvmlite_vmx_init(struct dentry *debugfs_dir)
 	}
 	vmx_hp_state = r;
 
+	/* vCPU threads follow their VMCS around with preempt notifiers. */
+	preempt_notifier_inc();
 	register_reboot_notifier(&vmx_reboot_nb);
 	register_syscore_ops(&vmx_syscore_ops);
 	debugfs_create_file("vmx_state", 0400, debugfs_dir, NULL,
@@ -365,6 +457,7 @@ void kvmlite_vmx_exit(void)
 {
 	unregister_syscore_ops(&vmx_syscore_ops);
 	unregister_reboot_notifier(&vmx_reboot_nb);
+	preempt_notifier_dec();
 	cpuhp_remove_state_nocalls(vmx_hp_state);
 	WARN_ON_ONCE(vmx_users);
 	vmx_free_regions();

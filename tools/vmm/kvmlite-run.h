@@ -41,6 +41,8 @@
  */
 
 #define KVMLITE_RUN		"kvmlite-run"
+#define BIT(n)			(1U << (n))
+#define BIT_ULL(n)		(1ULL << (n))
 #define MAX_VCPUS		8
 #define MIN_MEM_MIB		2
 #define MAX_MEM_MIB		3072	/* below the 32-bit MMIO hole */

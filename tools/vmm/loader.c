@@ -14,9 +14,9 @@
  * Segments may not overlap what the VMM itself writes to guest RAM: the
  * boot data at 0x1000-0x7fff and the stacks at 0x70000-0x7ffff.
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/elf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,10 +25,8 @@
 #include "kvmlite-run.h"
 
 #define MULTIBOOT_SEARCH	8192
-#define MB_FLAG_ALIGN		(1U << 0)
-#define MB_FLAG_MEMINFO		(1U << 1)
-#define MB_FLAG_VIDEO		(1U << 2)
-#define MB_FLAG_AOUT_KLUDGE	(1U << 16)
+#define MB_FLAG_ALIGN		BIT(0)
+#define MB_FLAG_MEMINFO		BIT(1)
 #define REAL_MODE_END		0x100000ULL
 
 struct image {
@@ -150,82 +148,119 @@ static int check_multiboot(struct image *img)
 			 img->path, MULTIBOOT_SEARCH);
 }
 
-/* The ELF32 and ELF64 loaders, written once over the two layouts. */
-#define DEFINE_ELF_LOADER(name, Ehdr, Phdr)				\
-static int name(struct vm *vm, struct image *img)			\
-{									\
-	const Ehdr *eh = (const Ehdr *)img->data;			\
-	int i, r, loaded = 0;						\
-									\
-	if (img->size < sizeof(*eh) || eh->e_type != ET_EXEC ||	\
-	    eh->e_phentsize != sizeof(Phdr) ||				\
-	    eh->e_phoff > img->size ||					\
-	    (uint64_t)eh->e_phnum * sizeof(Phdr) >			\
-	    img->size - eh->e_phoff)					\
-		return vmm_error(EX_DATAERR,				\
-				 "%s: not an executable ELF (bad header or program headers)", \
-				 img->path);				\
-	for (i = 0; i < eh->e_phnum; i++) {				\
-		Phdr ph;						\
-									\
-		memcpy(&ph, img->data + eh->e_phoff + i * sizeof(ph),	\
-		       sizeof(ph));					\
-		if (ph.p_type != PT_LOAD)				\
-			continue;					\
-		r = place(vm, img, i, ph.p_paddr, ph.p_offset,		\
-			  ph.p_filesz, ph.p_memsz);			\
-		if (r)							\
-			return r;					\
-		loaded++;						\
-	}								\
-	if (!loaded)							\
-		return vmm_error(EX_DATAERR, "%s: no PT_LOAD segment",	\
-				 img->path);				\
-	vm->entry = eh->e_entry;					\
-	return 0;							\
+/* A program header of either class, as the loader needs it. */
+struct segment {
+	uint32_t type;
+	uint64_t offset, paddr, filesz, memsz;
+};
+
+static void get_segment(const struct image *img, bool is64, uint64_t phoff,
+			int i, struct segment *seg)
+{
+	if (is64) {
+		struct elf64_phdr ph;
+
+		memcpy(&ph, img->data + phoff + i * sizeof(ph), sizeof(ph));
+		*seg = (struct segment){ ph.p_type, ph.p_offset, ph.p_paddr,
+					 ph.p_filesz, ph.p_memsz };
+	} else {
+		struct elf32_phdr ph;
+
+		memcpy(&ph, img->data + phoff + i * sizeof(ph), sizeof(ph));
+		*seg = (struct segment){ ph.p_type, ph.p_offset, ph.p_paddr,
+					 ph.p_filesz, ph.p_memsz };
+	}
 }
 
-DEFINE_ELF_LOADER(load_elf32, Elf32_Ehdr, Elf32_Phdr)
-DEFINE_ELF_LOADER(load_elf64, Elf64_Ehdr, Elf64_Phdr)
+/* Load the PT_LOAD segments of an ELF whose class is checked already. */
+static int load_segments(struct vm *vm, struct image *img, bool is64)
+{
+	uint64_t phoff, entry;
+	size_t ehsize = is64 ? sizeof(struct elf64_hdr) :
+			       sizeof(struct elf32_hdr);
+	size_t phsize = is64 ? sizeof(struct elf64_phdr) :
+			       sizeof(struct elf32_phdr);
+	unsigned int type, phentsize, phnum;
+	int i, r, loaded = 0;
+
+	if (img->size < ehsize)
+		goto bad;
+	if (is64) {
+		const struct elf64_hdr *eh = (const void *)img->data;
+
+		type = eh->e_type;
+		entry = eh->e_entry;
+		phoff = eh->e_phoff;
+		phentsize = eh->e_phentsize;
+		phnum = eh->e_phnum;
+	} else {
+		const struct elf32_hdr *eh = (const void *)img->data;
+
+		type = eh->e_type;
+		entry = eh->e_entry;
+		phoff = eh->e_phoff;
+		phentsize = eh->e_phentsize;
+		phnum = eh->e_phnum;
+	}
+	if (type != ET_EXEC || phentsize != phsize || phoff > img->size ||
+	    (uint64_t)phnum * phsize > img->size - phoff)
+		goto bad;
+	for (i = 0; i < (int)phnum; i++) {
+		struct segment seg;
+
+		get_segment(img, is64, phoff, i, &seg);
+		if (seg.type != PT_LOAD)
+			continue;
+		r = place(vm, img, i, seg.paddr, seg.offset, seg.filesz,
+			  seg.memsz);
+		if (r)
+			return r;
+		loaded++;
+	}
+	if (!loaded)
+		return vmm_error(EX_DATAERR, "%s: no PT_LOAD segment",
+				 img->path);
+	if (entry >= vm->ram_size)
+		return vmm_error(EX_DATAERR,
+				 "%s: entry point 0x%llx is outside guest RAM",
+				 img->path, (unsigned long long)entry);
+	vm->entry = entry;
+	return 0;
+bad:
+	return vmm_error(EX_DATAERR,
+			 "%s: not an executable ELF (bad header or program headers)",
+			 img->path);
+}
 
 static int load_elf(struct vm *vm, struct image *img)
 {
 	const uint8_t *id = img->data;
+	uint16_t machine;
 	int r;
 
-	if (img->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG))
+	if (img->size < EI_NIDENT + 4 || memcmp(id, ELFMAG, SELFMAG))
 		return vmm_error(EX_DATAERR,
 				 "%s: not an ELF image (use --flat ADDR for a raw binary)",
 				 img->path);
 	if (id[EI_DATA] != ELFDATA2LSB)
 		return vmm_error(EX_DATAERR, "%s: not a little-endian ELF",
 				 img->path);
-	if (id[EI_CLASS] == ELFCLASS32 &&
-	    img->size >= sizeof(Elf32_Ehdr) &&
-	    ((Elf32_Ehdr *)id)->e_machine == EM_386) {
+	/* e_machine follows e_ident and e_type in both classes. */
+	memcpy(&machine, id + EI_NIDENT + 2, sizeof(machine));
+	if (id[EI_CLASS] == ELFCLASS32 && machine == EM_386) {
 		r = check_multiboot(img);
 		if (r)
 			return r;
 		vm->mode = BOOT_PROT32;
-		r = load_elf32(vm, img);
-		goto check_entry;
+		return load_segments(vm, img, false);
 	}
-	if (id[EI_CLASS] == ELFCLASS64 &&
-	    img->size >= sizeof(Elf64_Ehdr) &&
-	    ((Elf64_Ehdr *)id)->e_machine == EM_X86_64) {
+	if (id[EI_CLASS] == ELFCLASS64 && machine == EM_X86_64) {
 		vm->mode = BOOT_LONG64;
-		r = load_elf64(vm, img);
-		goto check_entry;
+		return load_segments(vm, img, true);
 	}
 	return vmm_error(EX_DATAERR,
 			 "%s: ELF for another machine (need 32-bit i386 with Multiboot, or x86-64)",
 			 img->path);
-check_entry:
-	if (!r && vm->entry >= vm->ram_size)
-		r = vmm_error(EX_DATAERR,
-			      "%s: entry point 0x%llx is outside guest RAM",
-			      img->path, (unsigned long long)vm->entry);
-	return r;
 }
 
 static int load_flat(struct vm *vm, struct image *img, uint64_t addr)

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest MSRs, for RDMSR/WRMSR exits (no MSR reaches the hardware: there is
+ * no MSR bitmap) and for KVM_GET/SET_MSRS.  An MSR not listed here raises
+ * #GP in the guest, and fails KVM_GET/SET_MSRS, as in KVM.
+ */
+#include <linux/kernel.h>
+#include <asm/msr-index.h>
+#include <asm/apicdef.h>
+#include <asm/msr.h>
+
+#include "kvmlite.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_ops.h"
+
+/* What KVM_GET_MSR_INDEX_LIST reports: every MSR handled below. */
+const u32 kvmlite_msr_list[] = {
+	MSR_IA32_TSC, MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_EFER,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE,
+	MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
+};
+const unsigned int kvmlite_nr_msrs = ARRAY_SIZE(kvmlite_msr_list);
+
+/* Each byte of PAT is a memory type; 2, 3 and above 7 are reserved. */
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type == 2 || type == 3 || type > 7)
+			return false;
+	}
+	return true;
+}
+
+static bool canonical(u64 addr)
+{
+	return (s64)(addr << 16) >> 16 == (s64)addr;
+}
+
+static u64 tsc_offset(void)
+{
+	if (kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING)
+		return vmcs_read(TSC_OFFSET);
+	return 0;
+}
+
+int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
+		    bool host)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		*val = rdtsc() + tsc_offset();
+		return 0;
+	case MSR_IA32_APICBASE:
+		*val = vcpu->msr_apic_base;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*val = vcpu->msr_misc_enable;
+		return 0;
+	case MSR_EFER:
+		*val = vmcs_read(GUEST_IA32_EFER);
+		return 0;
+	case MSR_STAR:
+		*val = vcpu->msr_star;
+		return 0;
+	case MSR_LSTAR:
+		*val = vcpu->msr_lstar;
+		return 0;
+	case MSR_CSTAR:
+		*val = vcpu->msr_cstar;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		*val = vcpu->msr_sfmask;
+		return 0;
+	case MSR_FS_BASE:
+		*val = vmcs_read(GUEST_FS_BASE);
+		return 0;
+	case MSR_GS_BASE:
+		*val = vmcs_read(GUEST_GS_BASE);
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		*val = vcpu->msr_kernel_gs_base;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read(GUEST_SYSENTER_CS);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_read(GUEST_SYSENTER_ESP);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_read(GUEST_SYSENTER_EIP);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		*val = vmcs_read(GUEST_IA32_PAT);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
+{
+	u64 efer;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		if (!(kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING))
+			return -EINVAL;
+		vmcs_write(TSC_OFFSET, val - rdtsc());
+		return 0;
+	case MSR_IA32_APICBASE:
+		/* Reserved bits, and the BSP flag is read-only to the guest. */
+		if (val & ~(0xfffff000ull | MSR_IA32_APICBASE_ENABLE |
+			    MSR_IA32_APICBASE_BSP | X2APIC_ENABLE))
+			return -EINVAL;
+		if (!host)
+			val = (val & ~MSR_IA32_APICBASE_BSP) |
+			      (vcpu->msr_apic_base & MSR_IA32_APICBASE_BSP);
+		vcpu->msr_apic_base = val;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->msr_misc_enable = val;
+		return 0;
+	case MSR_EFER:
+		/* LMA follows CR0.PG; LME cannot change while paging is on. */
+		efer = vmcs_read(GUEST_IA32_EFER);
+		if (!host) {
+			if ((kvmlite_guest_cr0() & X86_CR0_PG) &&
+			    ((val ^ efer) & EFER_LME))
+				return -EINVAL;
+			val = (val & ~EFER_LMA) | (efer & EFER_LMA);
+		}
+		return kvmlite_set_efer(vcpu, val);
+	case MSR_STAR:
+		vcpu->msr_star = val;
+		return 0;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(val))
+			return -EINVAL;
+		break;
+	case MSR_SYSCALL_MASK:
+		vcpu->msr_sfmask = val;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write(GUEST_SYSENTER_CS, val);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(val))
+			return -EINVAL;
+		vmcs_write(GUEST_IA32_PAT, val);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+
+	/* The canonical-address MSRs checked above. */
+	switch (index) {
+	case MSR_LSTAR:
+		vcpu->msr_lstar = val;
+		break;
+	case MSR_CSTAR:
+		vcpu->msr_cstar = val;
+		break;
+	case MSR_FS_BASE:
+		vmcs_write(GUEST_FS_BASE, val);
+		break;
+	case MSR_GS_BASE:
+		vmcs_write(GUEST_GS_BASE, val);
+		break;
+	case MSR_KERNEL_GS_BASE:
+		vcpu->msr_kernel_gs_base = val;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		vmcs_write(GUEST_SYSENTER_ESP, val);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		vmcs_write(GUEST_SYSENTER_EIP, val);
+		break;
+	}
+	return 0;
+}

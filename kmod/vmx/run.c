@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN: enter the guest until something needs userspace.
+ *
+ * Each entry happens with interrupts off, after the host state the VMCS
+ * does not restore has been saved: data segment selectors, FS/GS, the
+ * SYSCALL MSRs and KERNEL_GS_BASE (the guest's values are loaded in their
+ * place), DR7 and CR2.  After the exit the host's values go back before
+ * interrupts are enabled, so no host code ever runs with guest state.
+ * An external interrupt that caused the exit is taken by the host as soon
+ * as interrupts are enabled again; an NMI is handed to the host's handler
+ * first.
+ */
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/mmu_context.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "../trace.h"
+#include "vmx.h"
+#include "vmx_ops.h"
+
+struct host_state {
+	u16 ds, es, fs, gs;
+	u64 fs_base, kernel_gs_base;
+	u64 star, lstar, cstar, sfmask;
+	unsigned long dr7;
+};
+
+static void switch_to_guest(struct kvmlite_vcpu *vcpu, struct host_state *h)
+{
+	u64 gs_base;
+
+	vmcs_write(HOST_CR3, __get_current_cr3_fast());
+	vmcs_write(HOST_CR4, cr4_read_shadow());
+
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	rdmsrl(MSR_GS_BASE, gs_base);
+	vmcs_write(HOST_FS_BASE, h->fs_base);
+	vmcs_write(HOST_GS_BASE, gs_base);
+
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	rdmsrl(MSR_STAR, h->star);
+	rdmsrl(MSR_LSTAR, h->lstar);
+	rdmsrl(MSR_CSTAR, h->cstar);
+	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msr_kernel_gs_base);
+	wrmsrl(MSR_STAR, vcpu->msr_star);
+	wrmsrl(MSR_LSTAR, vcpu->msr_lstar);
+	wrmsrl(MSR_CSTAR, vcpu->msr_cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vcpu->msr_sfmask);
+
+	get_debugreg(h->dr7, 7);
+	if (native_read_cr2() != vcpu->cr2)
+		native_write_cr2(vcpu->cr2);
+}
+
+static void switch_to_host(struct kvmlite_vcpu *vcpu, struct host_state *h)
+{
+	vcpu->cr2 = native_read_cr2();
+
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr_kernel_gs_base);
+	rdmsrl(MSR_STAR, vcpu->msr_star);
+	rdmsrl(MSR_LSTAR, vcpu->msr_lstar);
+	rdmsrl(MSR_CSTAR, vcpu->msr_cstar);
+	rdmsrl(MSR_SYSCALL_MASK, vcpu->msr_sfmask);
+	wrmsrl(MSR_STAR, h->star);
+	wrmsrl(MSR_LSTAR, h->lstar);
+	wrmsrl(MSR_CSTAR, h->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
+
+	/* VM exit leaves DR7 at 0x400: put host breakpoints back. */
+	if (h->dr7 != 0x400)
+		set_debugreg(h->dr7, 7);
+
+	/* VM exit loaded null DS/ES/FS/GS and the host FS/GS bases. */
+	loadsegment(ds, h->ds);
+	loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->gs)
+		load_gs_index(h->gs);
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+
+	/* VM exit set the GDT and TSS limits to 0xffff and 0x67. */
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+}
+
+/*
+ * kvm_run.immediate_exit is byte 1 of the ABI; kernels since 6.10 rename
+ * the field in their in-kernel copy of <linux/kvm.h>, so read the byte.
+ */
+static bool immediate_exit(const struct kvm_run *run)
+{
+	return READ_ONCE(((const u8 *)run)[1]);
+}
+
+static bool exit_was_nmi(void)
+{
+	u32 info;
+
+	if ((u16)vmcs_read(VM_EXIT_REASON) != EXIT_REASON_EXCEPTION_NMI)
+		return false;
+	info = vmcs_read(VM_EXIT_INTR_INFO);
+	return (info & INTR_INFO_VALID_MASK) &&
+	       (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR;
+}
+
+/* One entry and exit; interrupts and preemption are off. */
+static void run_once(struct kvmlite_vcpu *vcpu)
+{
+	struct host_state host;
+
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	if (vcpu->flush_vpid) {
+		if (vcpu->vpid)
+			vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid);
+		vcpu->flush_vpid = false;
+	}
+
+	switch_to_guest(vcpu, &host);
+	trace_kvmlite_entry(vcpu->vm->id, vcpu->id, vmcs_read(GUEST_RIP));
+	vcpu->entry_fail = kvmlite_vmx_enter(vcpu->gprs, vcpu->launched);
+	switch_to_host(vcpu, &host);
+
+	if (vcpu->entry_fail)
+		return;
+	vcpu->launched = true;
+	/* The NMI was consumed by the exit: deliver it to the host now. */
+	if (exit_was_nmi()) {
+		vcpu->stats[KSTAT_NMI]++;
+		asm volatile("int $2");
+	}
+}
+
+/* The VMCS is current (vcpu.c's vcpu_get) for the whole call. */
+int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	/* Finish what the last exit left to userspace. */
+	if (vcpu->pio_in_pending)
+		kvmlite_complete_pio_in(vcpu);
+	if (vcpu->pio_string.pending)
+		kvmlite_finish_string_io(vcpu);
+	if (vcpu->mmio_read.pending)
+		kvmlite_complete_mmio_read(vcpu);
+	if (immediate_exit(run)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			vcpu->stats[KSTAT_SIGNAL]++;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		local_irq_disable();
+		if (need_resched() || signal_pending(current)) {
+			local_irq_enable();
+			preempt_enable();
+			continue;
+		}
+		run_once(vcpu);
+		local_irq_enable();
+		preempt_enable();
+
+		r = kvmlite_handle_exit(vcpu);
+		if (r <= 0)
+			break;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	return r;
+}

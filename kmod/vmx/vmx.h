@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The VT-x backend's internal interface. */
+#ifndef KVMLITE_VMX_H
+#define KVMLITE_VMX_H
+
+#include "../kvmlite.h"
+
+/* VMCS controls chosen once from the capability MSRs. */
+struct kvmlite_vmcs_config {
+	u32 revision_id;
+	u32 pin, proc, proc2, exit, entry;
+	u64 ept_vpid_cap;
+	bool vpid;
+};
+
+extern struct kvmlite_vmcs_config kvmlite_vmcs_config;
+
+/* vmx_enable.c */
+int kvmlite_vmx_setup_config(bool true_ctls);
+
+/* vmcs.c */
+int kvmlite_vcpu_vmx_create(struct kvmlite_vcpu *vcpu);
+void kvmlite_vcpu_vmx_free(struct kvmlite_vcpu *vcpu);
+void kvmlite_vcpu_load(struct kvmlite_vcpu *vcpu, int cpu);
+void kvmlite_vcpu_reset(struct kvmlite_vcpu *vcpu);
+void kvmlite_vmx_clear_loaded_vmcss(void);
+extern struct preempt_ops kvmlite_preempt_ops;
+
+/* ept.c */
+int kvmlite_ept_init(struct kvmlite_ept *ept);
+void kvmlite_ept_free(struct kvmlite_ept *ept);
+int kvmlite_ept_map(struct kvmlite_ept *ept, u64 gpa, u64 hpa, bool writable);
+void kvmlite_ept_unmap(struct kvmlite_ept *ept, u64 gpa);
+void kvmlite_ept_flush(struct kvmlite_ept *ept);
+
+/* vmenter.S: 0 after a VM exit, 1 on VMfail, 2 if HOST_RSP failed. */
+int kvmlite_vmx_enter(u64 *gprs, bool launched);
+extern char kvmlite_vmx_exit_point[];
+
+/* run.c */
+int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu);
+
+/* exit.c */
+int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu);
+void kvmlite_inject_gp(struct kvmlite_vcpu *vcpu);
+
+void kvmlite_complete_pio_in(struct kvmlite_vcpu *vcpu);
+
+/* emulate.c */
+int kvmlite_handle_string_io(struct kvmlite_vcpu *vcpu, u64 qual);
+void kvmlite_finish_string_io(struct kvmlite_vcpu *vcpu);
+int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write);
+void kvmlite_complete_mmio_read(struct kvmlite_vcpu *vcpu);
+
+/* regs.c */
+void kvmlite_get_regs(struct kvmlite_vcpu *vcpu, struct kvm_regs *regs);
+void kvmlite_set_regs(struct kvmlite_vcpu *vcpu, const struct kvm_regs *regs);
+void kvmlite_get_sregs(struct kvmlite_vcpu *vcpu, struct kvm_sregs *sregs);
+int kvmlite_set_sregs(struct kvmlite_vcpu *vcpu,
+		      const struct kvm_sregs *sregs);
+unsigned long kvmlite_guest_cr0(void);
+unsigned long kvmlite_guest_cr4(void);
+int kvmlite_set_cr0(struct kvmlite_vcpu *vcpu, unsigned long cr0);
+int kvmlite_set_cr4(struct kvmlite_vcpu *vcpu, unsigned long cr4);
+int kvmlite_set_efer(struct kvmlite_vcpu *vcpu, u64 efer);
+
+/* CR0 bits the guest sees but the hardware value overrides. */
+#define KVMLITE_CR0_SHADOWED	(X86_CR0_CD | X86_CR0_NW | X86_CR0_NE)
+#define KVMLITE_CR4_SHADOWED	(X86_CR4_VMXE)
+
+#endif /* KVMLITE_VMX_H */
