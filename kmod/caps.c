@@ -15,6 +15,7 @@ long kvmlite_check_extension(long cap)
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_MP_STATE:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:

@@ -38,6 +38,19 @@ static void add(struct kvm_cpuid_entry2 *e, unsigned int *n, u32 function,
 	cpuid_count(function, index, &x->eax, &x->ebx, &x->ecx, &x->edx);
 }
 
+static void clear_regs(struct kvm_cpuid_entry2 *e, bool a, bool b, bool c,
+		       bool d)
+{
+	if (a)
+		e->eax = 0;
+	if (b)
+		e->ebx = 0;
+	if (c)
+		e->ecx = 0;
+	if (d)
+		e->edx = 0;
+}
+
 static unsigned int build_table(struct kvm_cpuid_entry2 *e)
 {
 	unsigned int n = 0, max_basic = min_t(u32, cpuid_eax(0), 7);
@@ -79,11 +92,13 @@ static unsigned int build_table(struct kvm_cpuid_entry2 *e)
 			e[n - 1].ecx &= EXT1_ECX_OK;
 			e[n - 1].edx &= EXT1_EDX_OK;
 		} else if (f == 0x80000007) {
-			e[n - 1].eax = e[n - 1].ebx = e[n - 1].ecx = 0;
-			e[n - 1].edx &= BIT(8);		/* invariant TSC */
+			/* Only the invariant TSC bit. */
+			e[n - 1].edx &= BIT(8);
+			clear_regs(&e[n - 1], true, true, true, false);
 		} else if (f == 0x80000008) {
-			e[n - 1].eax &= 0xffff;		/* address sizes */
-			e[n - 1].ebx = e[n - 1].ecx = e[n - 1].edx = 0;
+			/* Only the address sizes. */
+			e[n - 1].eax &= 0xffff;
+			clear_regs(&e[n - 1], false, true, true, true);
 		}
 	}
 	return n;

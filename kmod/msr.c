@@ -20,6 +20,7 @@ const u32 kvmlite_msr_list[] = {
 	MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
 	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
 };
+
 const unsigned int kvmlite_nr_msrs = ARRAY_SIZE(kvmlite_msr_list);
 
 /* Each byte of PAT is a memory type; 2, 3 and above 7 are reserved. */

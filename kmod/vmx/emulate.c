@@ -424,11 +424,10 @@ static void reg_store(struct kvmlite_vcpu *vcpu, int reg, bool high,
 		old = val;
 	} else {
 		mask = size == 1 ? 0xff : 0xffff;
-		if (high) {
+		if (high)
 			old = (old & ~(mask << 8)) | ((val & mask) << 8);
-		} else {
+		else
 			old = (old & ~mask) | (val & mask);
-		}
 	}
 	if (reg == GPR_RSP)
 		vmcs_write(GUEST_RSP, old);

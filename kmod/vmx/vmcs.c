@@ -117,6 +117,7 @@ void kvmlite_vcpu_load(struct kvmlite_vcpu *vcpu, int cpu)
 	if (moved) {
 		vmcs_clear_everywhere(vcpu);
 		local_irq_save(flags);
+		/* Pairs with vmcs_clear_here(): the old list entry is gone. */
 		smp_rmb();
 		list_add(&vcpu->loaded_link, this_cpu_loaded());
 		vcpu->cpu = cpu;
