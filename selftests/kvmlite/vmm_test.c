@@ -2,8 +2,9 @@
 /*
  * kvmlite-run, the VMM, end to end: each test guest it ships
  * (/usr/share/kvmlite/guests) runs on /dev/kvm and on /dev/kvmlite and
- * must print its text and exit with its status; bad options, images and
- * devices must give the documented exit status and message.
+ * must print its text and exit with its status (a triple fault: status
+ * 70 and the registers); bad options, images and devices must give the
+ * documented exit status and message.
  *
  * On /dev/kvmlite the guests run only once KVM_CHECK_EXTENSION says it
  * has guest memory (KVM_CAP_USER_MEMORY); until then they are skipped
@@ -51,20 +52,39 @@ struct guest_case {
 	const char *args[6];	/* options and image, NULL-terminated */
 	int status;
 	const char *out;	/* the guest's whole output */
+	const char *err[2];	/* in stderr; none: stderr must be empty */
 };
 
 /* Image names are relative to the guests' directory (see guest_path). */
 static const struct guest_case guest_cases[] = {
-	{ "32-bit Multiboot ELF prints and exits 0",
-	  { "hello32.elf" }, 0, "Hello from kvmlite guest\n" },
-	{ "64-bit ELF prints and exits 42",
-	  { "hello64.elf" }, 42, "Hello from 64-bit kvmlite guest, 1 vCPU(s)\n" },
-	{ "flat real-mode binary prints and exits 7",
-	  { "--flat", "0x7c00", "flat.bin" }, 7,
-	  "Hello from flat kvmlite guest\n" },
-	{ "64-bit ELF with --smp 2: vCPU 1 halts, vCPU 0 prints once",
-	  { "--smp", "2", "hello64.elf" }, 42,
-	  "Hello from 64-bit kvmlite guest, 2 vCPU(s)\n" },
+	{
+		.what = "32-bit Multiboot ELF prints and exits 0",
+		.args = { "hello32.elf" },
+		.status = 0,
+		.out = "Hello from kvmlite guest\n",
+	}, {
+		.what = "64-bit ELF prints and exits 42",
+		.args = { "hello64.elf" },
+		.status = 42,
+		.out = "Hello from 64-bit kvmlite guest, 1 vCPU(s)\n",
+	}, {
+		.what = "flat real-mode binary prints and exits 7",
+		.args = { "--flat", "0x7c00", "flat.bin" },
+		.status = 7,
+		.out = "Hello from flat kvmlite guest\n",
+	}, {
+		.what = "64-bit ELF with --smp 2: vCPU 1 halts, vCPU 0 prints once",
+		.args = { "--smp", "2", "hello64.elf" },
+		.status = 42,
+		.out = "Hello from 64-bit kvmlite guest, 2 vCPU(s)\n",
+	}, {
+		.what = "triple fault is reported with the registers, exit 70",
+		.args = { "crash64.elf" },
+		.status = 70,
+		.out = "",
+		.err = { "vcpu0: guest shutdown (KVM_EXIT_SHUTDOWN",
+			 "rax 000000000000dead" },
+	},
 };
 
 #define NR_GUEST_CASES	ARRAY_SIZE(guest_cases)
@@ -231,12 +251,16 @@ static void run_guests(const char *device)
 		for (const char *const *a = c->args; *a; a++)
 			args[n++] = *a;
 		run_vmm(&res, args);
-		ok = res.status == c->status && !strcmp(res.out, c->out) &&
-		     !res.err[0];
+		ok = res.status == c->status && !strcmp(res.out, c->out);
+		if (!c->err[0])
+			ok = ok && !res.err[0];
+		for (size_t e = 0; e < ARRAY_SIZE(c->err) && c->err[e]; e++)
+			ok = ok && strstr(res.err, c->err[e]);
 		if (!ok) {
 			show(c->what, &res);
-			tap_diag("expected exit %d, stdout \"%s\", empty stderr",
-				 c->status, c->out);
+			tap_diag("expected exit %d, stdout \"%s\", stderr with \"%s\"",
+				 c->status, c->out,
+				 c->err[0] ? c->err[0] : "(nothing)");
 		}
 		tap_check(ok, "%s: %s", device, c->what);
 	}
