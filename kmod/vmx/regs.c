@@ -72,8 +72,8 @@ int kvmlite_set_cr0(struct kvmlite_vcpu *vcpu, unsigned long cr0)
 
 int kvmlite_set_cr4(struct kvmlite_vcpu *vcpu, unsigned long cr4)
 {
-	/* The guest may not turn on VMX: nested VT-x is not offered. */
-	if (cr4 & X86_CR4_VMXE)
+	/* Nested VT-x, XSAVE and the rest are not offered: #GP. */
+	if (cr4 & ~KVMLITE_CR4_GUEST_BITS)
 		return -EINVAL;
 	vmcs_write(CR4_READ_SHADOW, cr4);
 	vmcs_write(GUEST_CR4, cr4 | X86_CR4_VMXE);
@@ -210,7 +210,8 @@ int kvmlite_set_sregs(struct kvmlite_vcpu *vcpu,
 	int r;
 
 	/* Validate everything before changing anything. */
-	if ((sregs->efer & ~EFER_VALID) || (sregs->cr4 & X86_CR4_VMXE) ||
+	if ((sregs->efer & ~EFER_VALID) ||
+	    (sregs->cr4 & ~KVMLITE_CR4_GUEST_BITS) ||
 	    (sregs->cr0 >> 32) ||
 	    ((sregs->cr0 & X86_CR0_PG) && !(sregs->cr0 & X86_CR0_PE)) ||
 	    ((sregs->efer & EFER_LMA) && !(sregs->cr0 & X86_CR0_PG)) ||

@@ -66,6 +66,17 @@ int kvmlite_set_efer(struct kvmlite_vcpu *vcpu, u64 efer);
 
 /* CR0 bits the guest sees but the hardware value overrides. */
 #define KVMLITE_CR0_SHADOWED	(X86_CR0_CD | X86_CR0_NW | X86_CR0_NE)
-#define KVMLITE_CR4_SHADOWED	(X86_CR4_VMXE)
+/*
+ * CR4 bits a guest may set.  All others belong to the host (writes that
+ * change them exit): VMXE is on in hardware and hidden, and features not
+ * offered in CPUID (PCID, SMEP, SMAP, XSAVE, PKE, LA57, SMX, CET) are
+ * refused.
+ */
+#define KVMLITE_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+				 X86_CR4_FSGSBASE)
+#define KVMLITE_CR4_SHADOWED	(~(unsigned long)KVMLITE_CR4_GUEST_BITS)
 
 #endif /* KVMLITE_VMX_H */
