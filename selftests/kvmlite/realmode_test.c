@@ -18,63 +18,60 @@
 #define STR_LEN		8
 #define RESET_GPA	0xfffffff0UL
 
-/* The guests, assembled as 16-bit code and copied into guest memory. */
-extern const char rm_out[], rm_out_end[], rm_in[], rm_in_end[];
-extern const char rm_str[], rm_str_end[], rm_reset[], rm_reset_end[];
-asm(".pushsection .rodata\n"
-    ".code16\n"
-    "rm_out:\n"
-    "	mov $0x12, %al\n"
-    "	out %al, $0x80\n"
-    "	mov $0x3456, %ax\n"
-    "	out %ax, $0x82\n"
-    "	mov $0x789abcde, %eax\n"
-    "	out %eax, $0x84\n"
-    "	mov $0x1234, %dx\n"
-    "	mov $0x9a, %al\n"
-    "	out %al, (%dx)\n"
-    "	hlt\n"
-    "rm_out_end:\n"
-    "rm_in:\n"
-    "	in $0x80, %al\n"
-    "	out %al, $0x90\n"
-    "	in $0x82, %ax\n"
-    "	out %ax, $0x92\n"
-    "	in $0x84, %eax\n"
-    "	out %eax, $0x94\n"
-    "	hlt\n"
-    "rm_in_end:\n"
-    "rm_str:\n"
-    "	cld\n"
-    "	mov $0x3000, %si\n"
-    "	mov $8, %cx\n"
-    "	mov $0x88, %dx\n"
-    "	rep outsb\n"
-    "	mov $0x3100, %di\n"
-    "	mov $8, %cx\n"
-    "	mov $0x8a, %dx\n"
-    "	rep insb\n"
-    "	mov $0x3100, %si\n"
-    "	mov $8, %cx\n"
-    "	mov $0x8c, %dx\n"
-    "	rep outsb\n"
-    "	hlt\n"
-    "rm_str_end:\n"
-    "rm_reset:\n"
-    "	mov $0x42, %al\n"
-    "	out %al, $0x80\n"
-    "	hlt\n"
-    "rm_reset_end:\n"
-    ".code64\n"
-    ".popsection\n");
+/* The guests: 16-bit code (assembled with as --32, .code16). */
+static const u8 rm_out[] = {
+	0xb0, 0x12, /* mov $0x12,%al */
+	0xe6, 0x80, /* out %al,$0x80 */
+	0xb8, 0x56, 0x34, /* mov $0x3456,%ax */
+	0xe7, 0x82, /* out %ax,$0x82 */
+	0x66, 0xb8, 0xde, 0xbc, 0x9a, 0x78, /* mov $0x789abcde,%eax */
+	0x66, 0xe7, 0x84, /* out %eax,$0x84 */
+	0xba, 0x34, 0x12, /* mov $0x1234,%dx */
+	0xb0, 0x9a, /* mov $0x9a,%al */
+	0xee, /* out %al,(%dx) */
+	0xf4, /* hlt */
+};
 
-static struct kvm_vcpu *start(int dev, const char *code, const char *end,
+static const u8 rm_in[] = {
+	0xe4, 0x80, /* in $0x80,%al */
+	0xe6, 0x90, /* out %al,$0x90 */
+	0xe5, 0x82, /* in $0x82,%ax */
+	0xe7, 0x92, /* out %ax,$0x92 */
+	0x66, 0xe5, 0x84, /* in $0x84,%eax */
+	0x66, 0xe7, 0x94, /* out %eax,$0x94 */
+	0xf4, /* hlt */
+};
+
+static const u8 rm_str[] = {
+	0xfc, /* cld */
+	0xbe, 0x00, 0x30, /* mov $0x3000,%si */
+	0xb9, 0x08, 0x00, /* mov $0x8,%cx */
+	0xba, 0x88, 0x00, /* mov $0x88,%dx */
+	0xf3, 0x6e, /* rep outsb %ds:(%si),(%dx) */
+	0xbf, 0x00, 0x31, /* mov $0x3100,%di */
+	0xb9, 0x08, 0x00, /* mov $0x8,%cx */
+	0xba, 0x8a, 0x00, /* mov $0x8a,%dx */
+	0xf3, 0x6c, /* rep insb (%dx),%es:(%di) */
+	0xbe, 0x00, 0x31, /* mov $0x3100,%si */
+	0xb9, 0x08, 0x00, /* mov $0x8,%cx */
+	0xba, 0x8c, 0x00, /* mov $0x8c,%dx */
+	0xf3, 0x6e, /* rep outsb %ds:(%si),(%dx) */
+	0xf4, /* hlt */
+};
+
+static const u8 rm_reset[] = {
+	0xb0, 0x42, /* mov $0x42,%al */
+	0xe6, 0x80, /* out %al,$0x80 */
+	0xf4, /* hlt */
+};
+
+static struct kvm_vcpu *start(int dev, const u8 *code, size_t len,
 			      struct kvm_vm **vm)
 {
 	struct kvm_vcpu *vcpu;
 
 	*vm = vm_create_real_mode(dev);
-	vm_load_bytes(*vm, CODE_GPA, code, end - code);
+	vm_load_bytes(*vm, CODE_GPA, code, len);
 	vcpu = vm_vcpu_add_raw(*vm, 0);
 	vcpu_set_real_mode_entry(vcpu, CODE_CS, 0);
 	return vcpu;
@@ -95,7 +92,7 @@ static void expect_hlt(struct kvm_vcpu *vcpu, u16 ip)
 static void out_each_width(int dev)
 {
 	struct kvm_vm *vm;
-	struct kvm_vcpu *vcpu = start(dev, rm_out, rm_out_end, &vm);
+	struct kvm_vcpu *vcpu = start(dev, rm_out, sizeof(rm_out), &vm);
 	u8 *d;
 
 	vcpu_run(vcpu);
@@ -110,14 +107,14 @@ static void out_each_width(int dev)
 	vcpu_run(vcpu);
 	d = vcpu_expect_io(vcpu, KVM_EXIT_IO_OUT, 0x1234, 1, 1);
 	TEST_EXPECT(d[0] == 0x9a, "outb (%%dx) data %#x", d[0]);
-	expect_hlt(vcpu, rm_out_end - rm_out);
+	expect_hlt(vcpu, sizeof(rm_out));
 	vm_free(vm);
 }
 
 static void in_each_width(int dev)
 {
 	struct kvm_vm *vm;
-	struct kvm_vcpu *vcpu = start(dev, rm_in, rm_in_end, &vm);
+	struct kvm_vcpu *vcpu = start(dev, rm_in, sizeof(rm_in), &vm);
 	static const struct {
 		u16 in_port, echo_port;
 		u8 size;
@@ -145,7 +142,7 @@ static void in_each_width(int dev)
 		TEST_EXPECT(got == steps[i].val, "in%u: guest read %#x, expected %#x",
 			    steps[i].size, got, steps[i].val);
 	}
-	expect_hlt(vcpu, rm_in_end - rm_in);
+	expect_hlt(vcpu, sizeof(rm_in));
 	vm_free(vm);
 }
 
@@ -181,7 +178,7 @@ static void string_out_in(int dev)
 	static const u8 out_pattern[STR_LEN] = "kvmlite";
 	static const u8 in_pattern[STR_LEN] = { 1, 2, 3, 4, 0xfc, 0xfd, 0xfe, 0xff };
 	struct kvm_vm *vm;
-	struct kvm_vcpu *vcpu = start(dev, rm_str, rm_str_end, &vm);
+	struct kvm_vcpu *vcpu = start(dev, rm_str, sizeof(rm_str), &vm);
 	u8 buf[STR_LEN];
 
 	vm_load_bytes(vm, OUT_BUF_GPA, out_pattern, STR_LEN);
@@ -194,7 +191,7 @@ static void string_out_in(int dev)
 	TEST_EXPECT(!memcmp(buf, in_pattern, STR_LEN), "rep insb data echoed");
 	TEST_EXPECT(!memcmp(gpa2hva(vm, IN_BUF_GPA), in_pattern, STR_LEN),
 		    "rep insb data in guest memory");
-	expect_hlt(vcpu, rm_str_end - rm_str);
+	expect_hlt(vcpu, sizeof(rm_str));
 	vm_free(vm);
 }
 
@@ -206,7 +203,7 @@ static void from_reset(int dev)
 	struct kvm_regs regs;
 	u8 *d;
 
-	vm_load_bytes(vm, RESET_GPA, rm_reset, rm_reset_end - rm_reset);
+	vm_load_bytes(vm, RESET_GPA, rm_reset, sizeof(rm_reset));
 	vcpu = vm_vcpu_add_raw(vm, 0);
 	vcpu_get_sregs(vcpu, &sregs);
 	vcpu_get_regs(vcpu, &regs);
@@ -219,15 +216,15 @@ static void from_reset(int dev)
 	vcpu_run(vcpu);
 	d = vcpu_expect_io(vcpu, KVM_EXIT_IO_OUT, 0x80, 1, 1);
 	TEST_EXPECT(d[0] == 0x42, "outb data %#x", d[0]);
-	expect_hlt(vcpu, 0xfff0 + (rm_reset_end - rm_reset));
+	expect_hlt(vcpu, 0xfff0 + sizeof(rm_reset));
 	vm_free(vm);
 }
 
 static const struct scenario scenarios[] = {
-	{ "real mode OUT of each width", out_each_width, { CAPS_GUEST } },
-	{ "real mode IN of each width", in_each_width, { CAPS_GUEST } },
-	{ "real mode rep outsb/insb", string_out_in, { CAPS_GUEST } },
-	{ "real mode from the reset vector", from_reset, { CAPS_GUEST } },
+	{ "real mode OUT of each width", out_each_width, NEED_GUEST, { 0 } },
+	{ "real mode IN of each width", in_each_width, NEED_GUEST, { 0 } },
+	{ "real mode rep outsb/insb", string_out_in, NEED_GUEST, { 0 } },
+	{ "real mode from the reset vector", from_reset, NEED_GUEST, { 0 } },
 };
 
 int main(int argc, char **argv)

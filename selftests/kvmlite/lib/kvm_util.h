@@ -105,10 +105,16 @@ const char *errno_str(int err);
 /* Device switch: one TAP line per scenario and device. */
 #define SCENARIO_MAX_CAPS	4
 
+/* What a scenario needs of the device (struct scenario's needs). */
+#define NEED_VCPUS	0x1	/* KVM_CAP_NR_VCPUS */
+#define NEED_MEMORY	0x2	/* KVM_CAP_USER_MEMORY */
+#define NEED_GUEST	(NEED_VCPUS | NEED_MEMORY)
+
 struct scenario {
 	const char *name;
 	void (*fn)(int dev_fd);
-	/* capabilities the scenario needs, 0-terminated */
+	unsigned int needs;
+	/* further capabilities the scenario needs, 0-terminated */
 	long caps[SCENARIO_MAX_CAPS];
 };
 
@@ -148,9 +154,15 @@ void vm_load_bytes(struct kvm_vm *vm, u64 gpa, const void *bytes,
 
 /* Copy a global variable between the host and the guest's copy. */
 #define sync_global_to_guest(vm, g)					\
-	memcpy(gpa2hva(vm, (u64)(unsigned long)&(g)), &(g), sizeof(g))
+	({								\
+		typeof(g) *__g = &(g);					\
+		memcpy(gpa2hva(vm, (unsigned long)__g), __g, sizeof(*__g)); \
+	})
 #define sync_global_from_guest(vm, g)					\
-	memcpy(&(g), gpa2hva(vm, (u64)(unsigned long)&(g)), sizeof(g))
+	({								\
+		typeof(g) *__g = &(g);					\
+		memcpy(__g, gpa2hva(vm, (unsigned long)__g), sizeof(*__g)); \
+	})
 
 /* vCPUs. */
 struct kvm_vcpu *vm_vcpu_add_raw(struct kvm_vm *vm, unsigned int id);
@@ -203,12 +215,86 @@ void *vcpu_expect_io(struct kvm_vcpu *vcpu, u8 direction, u16 port, u8 size,
 /* The last exit must be this reason. */
 void vcpu_expect_exit(struct kvm_vcpu *vcpu, u32 reason);
 
-/* The capabilities a scenario with guest memory and vCPUs needs. */
-#define CAPS_GUEST	KVM_CAP_USER_MEMORY, KVM_CAP_NR_VCPUS
-
 /* Guest helpers (run in the guest). */
 /* RDMSR/WRMSR that return -1, or the vector of the exception they took. */
 int rdmsr_safe(u32 msr, u64 *val);
+/* A guest function that only does GUEST_DONE. */
+void guest_done_fn(void);
+/* A guest function that spins forever. */
+void guest_spin_fn(void);
+
+/* Guest accesses of one width, exactly one instruction each. */
+static inline u8 guest_read8(u64 addr)
+{
+	u8 v;
+
+	asm volatile("movb (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void guest_write8(u64 addr, u8 v)
+{
+	asm volatile("movb %0, (%1)" : : "r"(v), "r"(addr) : "memory");
+}
+
+static inline u16 guest_read16(u64 addr)
+{
+	u16 v;
+
+	asm volatile("movw (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void guest_write16(u64 addr, u16 v)
+{
+	asm volatile("movw %0, (%1)" : : "r"(v), "r"(addr) : "memory");
+}
+
+static inline u32 guest_read32(u64 addr)
+{
+	u32 v;
+
+	asm volatile("movl (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void guest_write32(u64 addr, u32 v)
+{
+	asm volatile("movl %0, (%1)" : : "r"(v), "r"(addr) : "memory");
+}
+
+static inline u64 guest_read64(u64 addr)
+{
+	u64 v;
+
+	asm volatile("movq (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void guest_write64(u64 addr, u64 v)
+{
+	asm volatile("movq %0, (%1)" : : "r"(v), "r"(addr) : "memory");
+}
+
+/* Keep the compiler from knowing a value (no constant folding). */
+#define HIDE_VALUE(v)	({ asm volatile("" : "+g"(v)); })
+
+/* Library internals: linker symbols, guest_entry.S. */
+extern char __executable_start[], _end[];
+extern char guest_exc_stubs[], guest_code_returned[];
+extern u64 guest_ex_fixup;
+extern int guest_ex_vector;
+
+/* The frame guest_exc_common builds for guest_exception(). */
+struct ex_regs {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rdi, rsi, rbp, rbx, rdx, rcx, rax;
+	u64 vector, error_code;
+	u64 rip, cs, rflags, rsp, ss;
+};
+
+void guest_exception(struct ex_regs *regs);
+void guest_returned(void);
 int wrmsr_safe(u32 msr, u64 val);
 
 #endif /* KVMLITE_KVM_UTIL_H */

@@ -32,28 +32,15 @@
 #define EFER_LME	0x100ULL
 #define EFER_LMA	0x400ULL
 
-/* Linker symbols of the (static, non-PIE) test binary. */
-extern char __executable_start[], _end[];
-/* guest_entry.S: 32 handlers, 16 bytes apart, and the return catcher. */
-extern char guest_exc_stubs[], guest_code_returned[];
-
 /* Guest state for rdmsr_safe()/wrmsr_safe(): where to resume. */
 u64 guest_ex_fixup;
 int guest_ex_vector;
-
-struct ex_regs {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8;
-	u64 rdi, rsi, rbp, rbx, rdx, rcx, rax;
-	u64 vector, error_code;
-	u64 rip, cs, rflags, rsp, ss;
-};
 
 /*
  * Runs in the guest, called by guest_exc_common.  Every exception is
  * reported to the host; a faulting *_safe() access then resumes at its
  * fixup, anything else stays stopped.
  */
-void guest_exception(struct ex_regs *regs);
 void guest_exception(struct ex_regs *regs)
 {
 	ucall(UCALL_EXCEPTION, 3, regs->vector, regs->error_code, regs->rip);
@@ -70,8 +57,18 @@ void guest_exception(struct ex_regs *regs)
 				  (unsigned long long)regs->rip);
 }
 
+void guest_done_fn(void)
+{
+	GUEST_DONE();
+}
+
+void guest_spin_fn(void)
+{
+	for (;;)
+		asm volatile("pause");
+}
+
 /* Runs in the guest when a guest function returns. */
-void guest_returned(void);
 void guest_returned(void)
 {
 	for (;;)
@@ -169,7 +166,7 @@ struct kvm_vcpu *vm_vcpu_add(struct kvm_vm *vm, unsigned int id,
 	struct kvm_regs regs;
 	u64 *ret_addr;
 
-	TEST_ASSERT(vm->long_mode, "vm_vcpu_add needs vm_create_long_mode");
+	TEST_ASSERT(vm->long_mode, "%s needs vm_create_long_mode", __func__);
 	/*
 	 * KVM accepts EFER.LME only when the guest's CPUID has long mode,
 	 * so give the guest what the device supports when it can tell.
@@ -209,11 +206,11 @@ struct kvm_vcpu *vm_vcpu_add(struct kvm_vm *vm, unsigned int id,
 	vcpu_set_sregs(vcpu, &sregs);
 
 	/* Enter as if called: RSP + 8 16-byte aligned, return to a catcher. */
-	ret_addr = gpa2hva(vm, stack_top - 16);
+	ret_addr = gpa2hva(vm, stack_top - 8);
 	*ret_addr = (u64)(unsigned long)guest_code_returned;
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = (u64)(unsigned long)guest_code;
-	regs.rsp = stack_top - 16;
+	regs.rsp = stack_top - 8;
 	regs.rflags = 2;
 	vcpu_set_regs(vcpu, &regs);
 	return vcpu;

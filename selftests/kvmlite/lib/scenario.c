@@ -185,6 +185,15 @@ static void run_one(int fd, const char *path, const struct scenario *s)
 	pid_t pid;
 
 	snprintf(desc, sizeof(desc), "%s: %s", path, s->name);
+	if ((s->needs & NEED_VCPUS) && check_cap(fd, KVM_CAP_NR_VCPUS) <= 0) {
+		tap_skip_desc(desc, "device lacks KVM_CAP_NR_VCPUS (vCPUs)");
+		return;
+	}
+	if ((s->needs & NEED_MEMORY) &&
+	    check_cap(fd, KVM_CAP_USER_MEMORY) <= 0) {
+		tap_skip_desc(desc, "device lacks KVM_CAP_USER_MEMORY (guest memory)");
+		return;
+	}
 	for (i = 0; i < SCENARIO_MAX_CAPS && s->caps[i]; i++) {
 		if (check_cap(fd, s->caps[i]) <= 0) {
 			tap_skip_desc(desc, "device lacks %s",
@@ -221,9 +230,9 @@ static void run_one(int fd, const char *path, const struct scenario *s)
 
 void run_scenarios(int argc, char **argv, const struct scenario *s, int n)
 {
-	const char *all[] = { KVMLITE_DEV, KVM_DEV };
+	static const char * const all[] = { KVMLITE_DEV, KVM_DEV };
 	const char *only = device_arg(argc, argv);
-	const char **devs = only ? &only : all;
+	const char * const *devs = only ? &only : all;
 	int ndevs = only ? 1 : 2;
 	bool loaded_kvm = false;
 	char why[256];
