@@ -166,6 +166,25 @@ static const u32 seg_base_field[] = {
 };
 
 /*
+ * Address size and segment of an INS/OUTS.  CPUs that set bit 54 of
+ * IA32_VMX_BASIC report them in the VM-exit instruction information;
+ * elsewhere assume the mode's default address size and DS, which is what
+ * compilers and firmware emit (no prefixes).
+ */
+static u32 string_io_info(void)
+{
+	u32 asize_code;
+
+	if (kvmlite_vmcs_config.ins_outs_info)
+		return vmcs_read(VMX_INSTRUCTION_INFO);
+	if (long_mode())
+		asize_code = 2;
+	else
+		asize_code = (vmcs_read(GUEST_CS_AR_BYTES) & BIT(14)) ? 1 : 0;
+	return asize_code << 7 | 3 << 15;
+}
+
+/*
  * INS/OUTS move at most one page of data per exit through the I/O data
  * page; with REP the instruction is simply re-executed for the rest, with
  * RCX/RSI/RDI already advanced.
@@ -173,7 +192,7 @@ static const u32 seg_base_field[] = {
 int kvmlite_handle_string_io(struct kvmlite_vcpu *vcpu, u64 qual)
 {
 	void *data = page_address(vcpu->run_pages[KVMLITE_PIO_PAGE]);
-	u32 info = vmcs_read(VMX_INSTRUCTION_INFO);
+	u32 info = string_io_info();
 	unsigned int size = (qual & 7) + 1, asize = 2u << ((info >> 7) & 7);
 	u64 amask = asize == 8 ? ~0ull : (1ull << (asize * 8)) - 1;
 	bool in = qual & BIT(3), rep = qual & BIT(5);
@@ -249,7 +268,7 @@ void kvmlite_finish_string_io(struct kvmlite_vcpu *vcpu)
 		amask = ps->amask;
 		ps->pending = false;
 	} else {
-		u32 info = vmcs_read(VMX_INSTRUCTION_INFO);
+		u32 info = string_io_info();
 		unsigned int asize = 2u << ((info >> 7) & 7);
 
 		amask = asize == 8 ? ~0ull : (1ull << (asize * 8)) - 1;
@@ -443,12 +462,17 @@ int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write)
 	u64 rip = vmcs_read(GUEST_RIP), cs_base = vmcs_read(GUEST_CS_BASE);
 	u64 linear = long_mode() ? rip : (u32)(cs_base + rip);
 	unsigned int avail = sizeof(insn);
+	unsigned long cr2 = vcpu->cr2;
 	u64 data;
 
 	vcpu->stats[KSTAT_MMIO]++;
-	/* The instruction may end before an unmapped page: fetch less. */
+	/*
+	 * The instruction may end before an unmapped page: fetch less.  A
+	 * failed fetch is not the guest's fault, so undo its #PF.
+	 */
 	while (avail && gva_copy(vcpu, linear, insn, avail, false)) {
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+		vcpu->cr2 = cr2;
 		avail = min_t(unsigned int, avail - 1,
 			      PAGE_SIZE - offset_in_page(linear));
 	}

@@ -29,7 +29,7 @@
 struct host_state {
 	u16 ds, es, fs, gs;
 	u64 fs_base, kernel_gs_base;
-	u64 star, lstar, cstar, sfmask;
+	u64 star, lstar, cstar, sfmask, debugctl;
 	unsigned long dr7;
 };
 
@@ -61,6 +61,7 @@ static void switch_to_guest(struct kvmlite_vcpu *vcpu, struct host_state *h)
 	wrmsrl(MSR_SYSCALL_MASK, vcpu->msr_sfmask);
 
 	get_debugreg(h->dr7, 7);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);
 }
@@ -82,6 +83,9 @@ static void switch_to_host(struct kvmlite_vcpu *vcpu, struct host_state *h)
 	/* VM exit leaves DR7 at 0x400: put host breakpoints back. */
 	if (h->dr7 != 0x400)
 		set_debugreg(h->dr7, 7);
+	/* VM exit clears IA32_DEBUGCTL (LBR, BTF): restore the host's. */
+	if (h->debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 
 	/* VM exit loaded null DS/ES/FS/GS and the host FS/GS bases. */
 	loadsegment(ds, h->ds);

@@ -11,6 +11,7 @@ struct kvmlite_vmcs_config {
 	u32 pin, proc, proc2, exit, entry;
 	u64 ept_vpid_cap;
 	bool vpid;
+	bool ins_outs_info;	/* IA32_VMX_BASIC bit 54 */
 };
 
 extern struct kvmlite_vmcs_config kvmlite_vmcs_config;

@@ -419,6 +419,7 @@ static int vmx_probe(void)
 		return r;
 	}
 	kvmlite_vmcs_config.revision_id = vmx_basic.revision_id;
+	kvmlite_vmcs_config.ins_outs_info = vmx_basic_raw & BIT_ULL(54);
 	return kvmlite_vmx_setup_config(vmx_basic.true_ctls);
 }
 
