@@ -9,6 +9,7 @@
 #include <linux/preempt.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/signal_types.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 
@@ -61,6 +62,7 @@ struct kvmlite_vm {
 enum kvmlite_stat {
 	KSTAT_EXITS, KSTAT_IO, KSTAT_MMIO, KSTAT_HLT, KSTAT_CPUID, KSTAT_MSR,
 	KSTAT_CR, KSTAT_EXTINT, KSTAT_NMI, KSTAT_EPT, KSTAT_SIGNAL, KSTAT_OTHER,
+	KSTAT_TIMER,
 	NR_KSTATS
 };
 
@@ -109,6 +111,9 @@ struct kvmlite_vcpu {
 	u8 pio_size;
 	struct kvmlite_pio_string pio_string;
 	struct kvmlite_mmio_read mmio_read;
+
+	bool sigset_active;
+	sigset_t sigset;
 
 	struct kvm_cpuid_entry2 cpuid[KVMLITE_MAX_CPUID];
 	unsigned int nr_cpuid;

@@ -27,22 +27,33 @@ static void memslot_unpin(struct kvmlite_memslot *slot, u64 npages)
 	kfree(slot);
 }
 
+/*
+ * Pin the slot's pages.  Pages are pinned as if for writing even in a
+ * read-only slot wherever the mapping allows it: a read-only pin of an
+ * untouched private page would pin the shared zero page, and later writes
+ * by userspace would land in a new page the guest never sees.  A mapping
+ * userspace cannot write (a read-only slot over PROT_READ memory) gets a
+ * read-only pin, which cannot go stale that way.
+ */
 static int memslot_pin(struct kvmlite_memslot *slot)
 {
-	unsigned int gup_flags = FOLL_LONGTERM;
+	bool readonly = slot->flags & KVM_MEM_READONLY;
 	u64 done = 0;
 	long n;
 
-	if (!(slot->flags & KVM_MEM_READONLY))
-		gup_flags |= FOLL_WRITE;
 	slot->pages = kvcalloc(slot->npages, sizeof(*slot->pages),
 			       GFP_KERNEL_ACCOUNT);
 	if (!slot->pages)
 		return -ENOMEM;
 	while (done < slot->npages) {
-		n = pin_user_pages_fast(slot->uaddr + done * PAGE_SIZE,
-					min_t(u64, slot->npages - done, INT_MAX),
-					gup_flags, slot->pages + done);
+		unsigned long addr = slot->uaddr + done * PAGE_SIZE;
+		int count = min_t(u64, slot->npages - done, INT_MAX);
+
+		n = pin_user_pages_fast(addr, count, FOLL_LONGTERM | FOLL_WRITE,
+					slot->pages + done);
+		if (n <= 0 && readonly)
+			n = pin_user_pages_fast(addr, 1, FOLL_LONGTERM,
+						slot->pages + done);
 		if (n <= 0) {
 			unpin_user_pages(slot->pages, done);
 			kvfree(slot->pages);

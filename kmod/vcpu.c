@@ -28,6 +28,7 @@ static const char *const stat_names[NR_KSTATS] = {
 	[KSTAT_CR] = "cr_exits", [KSTAT_EXTINT] = "irq_exits",
 	[KSTAT_NMI] = "nmi_exits", [KSTAT_EPT] = "ept_violations",
 	[KSTAT_SIGNAL] = "signal_exits", [KSTAT_OTHER] = "other_exits",
+	[KSTAT_TIMER] = "preemption_timer_exits",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)
@@ -185,6 +186,29 @@ static int vcpu_set_fpu(struct kvmlite_vcpu *vcpu, const struct kvm_fpu *fpu)
 	return 0;
 }
 
+/* KVM_SET_SIGNAL_MASK: NULL stops using a mask during KVM_RUN. */
+static int vcpu_set_signal_mask(struct kvmlite_vcpu *vcpu,
+				struct kvm_signal_mask __user *arg)
+{
+	struct kvm_signal_mask hdr;
+	sigset_t set;
+
+	if (!arg) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.len != sizeof(sigset_t))
+		return -EINVAL;
+	if (copy_from_user(&set, arg->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
 static long vcpu_ioctl_locked(struct kvmlite_vcpu *vcpu, unsigned int ioctl,
 			      void __user *argp, unsigned long arg)
 {
@@ -251,6 +275,9 @@ static long vcpu_ioctl_locked(struct kvmlite_vcpu *vcpu, unsigned int ioctl,
 		break;
 	case KVM_SET_CPUID2:
 		r = vcpu_set_cpuid2(vcpu, argp);
+		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = vcpu_set_signal_mask(vcpu, argp);
 		break;
 	case KVM_GET_CPUID2:
 		r = vcpu_get_cpuid2(vcpu, argp);

@@ -363,6 +363,9 @@ int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		vcpu->stats[KSTAT_EXTINT]++;
 		return 1;	/* the host took it when interrupts came on */
+	case EXIT_REASON_PREEMPTION_TIMER:
+		vcpu->stats[KSTAT_TIMER]++;
+		return 1;	/* the guest's slice ended: look around */
 	case EXIT_REASON_TRIPLE_FAULT:
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return 0;

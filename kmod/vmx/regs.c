@@ -218,6 +218,11 @@ int kvmlite_set_sregs(struct kvmlite_vcpu *vcpu,
 	    ((sregs->cr0 & X86_CR0_PG) && (sregs->efer & EFER_LME) &&
 	     !(sregs->efer & EFER_LMA)) || sregs->cr8 > 15)
 		return -EINVAL;
+	/* Long mode needs PAE; a 64-bit CS exists only in long mode (KVM). */
+	if ((sregs->efer & EFER_LMA) && !(sregs->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (sregs->cs.l && !(sregs->efer & EFER_LMA))
+		return -EINVAL;
 
 	set_segment(&seg_cs, &sregs->cs);
 	set_segment(&seg_ds, &sregs->ds);

@@ -11,7 +11,10 @@
  * as interrupts are enabled again; an NMI is handed to the host's handler
  * first.
  */
+#include <linux/context_tracking.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/signal.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
@@ -130,15 +133,33 @@ static void run_once(struct kvmlite_vcpu *vcpu)
 
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
+	/*
+	 * A guest that never exits must still give the CPU back: Bochs 2.7
+	 * was seen not to exit on host interrupts while a guest spins with
+	 * IF=0 (KVM_RUN then ignored signals and IPIs went unanswered), and
+	 * the preemption timer bounds every stay in the guest anyway.
+	 */
+	if (kvmlite_vmcs_config.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
+			   KVMLITE_GUEST_SLICE_TSC >>
+			   kvmlite_vmcs_config.preemption_timer_rate);
 	if (vcpu->flush_vpid) {
 		if (vcpu->vpid)
 			vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid);
 		vcpu->flush_vpid = false;
 	}
 
-	switch_to_guest(vcpu, &host);
 	trace_kvmlite_entry(vcpu->vm->id, vcpu->id, vmcs_read(GUEST_RIP));
+	switch_to_guest(vcpu, &host);
+	/*
+	 * Guest mode is a quiescent state for RCU, as user mode is: say so
+	 * (through context tracking where it is on), or a vCPU that stays
+	 * in the guest stalls every grace period.
+	 */
+	if (!context_tracking_guest_enter())
+		rcu_note_context_switch(false);
 	vcpu->entry_fail = kvmlite_vmx_enter(vcpu->gprs, vcpu->launched);
+	context_tracking_guest_exit();
 	switch_to_host(vcpu, &host);
 
 	if (vcpu->entry_fail)
@@ -164,11 +185,13 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 		kvmlite_finish_string_io(vcpu);
 	if (vcpu->mmio_read.pending)
 		kvmlite_complete_mmio_read(vcpu);
-	if (immediate_exit(run)) {
-		run->exit_reason = KVM_EXIT_INTR;
+	/* As KVM: -EINTR without running, exit_reason left as it was. */
+	if (immediate_exit(run))
 		return -EINTR;
-	}
 
+	/* KVM_SET_SIGNAL_MASK: the mask in force while in KVM_RUN. */
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 
 	for (;;) {
@@ -197,5 +220,9 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	if (vcpu->sigset_active) {
+		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+		sigemptyset(&current->real_blocked);
+	}
 	return r;
 }

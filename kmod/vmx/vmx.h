@@ -12,6 +12,7 @@ struct kvmlite_vmcs_config {
 	u64 ept_vpid_cap;
 	bool vpid;
 	bool ins_outs_info;	/* IA32_VMX_BASIC bit 54 */
+	u8 preemption_timer_rate;	/* TSC bits per timer tick */
 };
 
 extern struct kvmlite_vmcs_config kvmlite_vmcs_config;
@@ -64,6 +65,9 @@ unsigned long kvmlite_guest_cr4(void);
 int kvmlite_set_cr0(struct kvmlite_vcpu *vcpu, unsigned long cr0);
 int kvmlite_set_cr4(struct kvmlite_vcpu *vcpu, unsigned long cr4);
 int kvmlite_set_efer(struct kvmlite_vcpu *vcpu, u64 efer);
+
+/* Longest stay in the guest between exits, in TSC ticks. */
+#define KVMLITE_GUEST_SLICE_TSC	BIT_ULL(22)
 
 /* CR0 bits the guest sees but the hardware value overrides. */
 #define KVMLITE_CR0_SHADOWED	(X86_CR0_CD | X86_CR0_NW | X86_CR0_NE)

@@ -332,7 +332,8 @@ int kvmlite_vmx_setup_config(bool true_ctls)
 	r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 		       MSR_IA32_VMX_PINBASED_CTLS,
 		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-		       PIN_BASED_VIRTUAL_NMIS, &c->pin, "pin-based");
+		       PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER,
+		       &c->pin, "pin-based");
 	r = r ? r : vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			       MSR_IA32_VMX_PROCBASED_CTLS,
 			       CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
@@ -362,6 +363,15 @@ int kvmlite_vmx_setup_config(bool true_ctls)
 			       0, &c->entry, "VM-entry");
 	if (r)
 		return r;
+	if (c->pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		u64 misc;
+
+		if (rdmsrl_safe(MSR_IA32_VMX_MISC, &misc))
+			c->pin &= ~PIN_BASED_VMX_PREEMPTION_TIMER;
+		else
+			c->preemption_timer_rate =
+				misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
+	}
 	/* Set per guest from EFER.LMA, never forced on for all guests. */
 	c->entry &= ~VM_ENTRY_IA32E_MODE;
 

@@ -89,7 +89,12 @@ static void many_vms(int dev)
 		 ROUNDS, VCPUS, free0, free1, pin0, pin1);
 	TEST_EXPECT(free1 >= free0 - LEAK_SLACK_KB,
 		    "MemFree dropped by %ld kB", free0 - free1);
-	TEST_EXPECT(pin1 == pin0, "%ld pinned pages left behind", pin1 - pin0);
+	/*
+	 * A leak shows as more pins afterwards; pins taken before the
+	 * measurement (e.g. by a VM still being torn down when this test
+	 * started) may be released meanwhile, so fewer is fine.
+	 */
+	TEST_EXPECT(pin1 <= pin0, "%ld pinned pages left behind", pin1 - pin0);
 }
 
 static void killed_in_run(int dev)
