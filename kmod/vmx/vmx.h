@@ -66,6 +66,9 @@ int kvmlite_set_cr0(struct kvmlite_vcpu *vcpu, unsigned long cr0);
 int kvmlite_set_cr4(struct kvmlite_vcpu *vcpu, unsigned long cr4);
 int kvmlite_set_efer(struct kvmlite_vcpu *vcpu, u64 efer);
 
+/* IA32_VMX_MISC bits 4:0: the preemption timer ticks every 2^N TSC. */
+#define KVMLITE_VMX_MISC_TIMER_RATE	0x1f
+
 /* Longest stay in the guest between exits, in TSC ticks. */
 #define KVMLITE_GUEST_SLICE_TSC	BIT_ULL(22)
 

@@ -370,7 +370,7 @@ int kvmlite_vmx_setup_config(bool true_ctls)
 			c->pin &= ~PIN_BASED_VMX_PREEMPTION_TIMER;
 		else
 			c->preemption_timer_rate =
-				misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
+				misc & KVMLITE_VMX_MISC_TIMER_RATE;
 	}
 	/* Set per guest from EFER.LMA, never forced on for all guests. */
 	c->entry &= ~VM_ENTRY_IA32E_MODE;
