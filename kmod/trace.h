@@ -11,7 +11,8 @@
 
 #include <linux/tracepoint.h>
 
-TRACE_EVENT(kvmlite_vmx_enable,
+/* A CPU entering or leaving VMX operation, and the instruction's result. */
+DECLARE_EVENT_CLASS(kvmlite_vmx_cpu,
 	TP_PROTO(int cpu, int err),
 	TP_ARGS(cpu, err),
 	TP_STRUCT__entry(
@@ -22,23 +23,18 @@ TRACE_EVENT(kvmlite_vmx_enable,
 		__entry->cpu = cpu;
 		__entry->err = err;
 	),
-	TP_printk("cpu %d vmxon %s (%d)", __entry->cpu,
+	TP_printk("cpu %d %s (%d)", __entry->cpu,
 		  __entry->err ? "failed" : "ok", __entry->err)
 );
 
-TRACE_EVENT(kvmlite_vmx_disable,
+DEFINE_EVENT(kvmlite_vmx_cpu, kvmlite_vmx_enable,
 	TP_PROTO(int cpu, int err),
-	TP_ARGS(cpu, err),
-	TP_STRUCT__entry(
-		__field(int, cpu)
-		__field(int, err)
-	),
-	TP_fast_assign(
-		__entry->cpu = cpu;
-		__entry->err = err;
-	),
-	TP_printk("cpu %d vmxoff %s (%d)", __entry->cpu,
-		  __entry->err ? "failed" : "ok", __entry->err)
+	TP_ARGS(cpu, err)
+);
+
+DEFINE_EVENT(kvmlite_vmx_cpu, kvmlite_vmx_disable,
+	TP_PROTO(int cpu, int err),
+	TP_ARGS(cpu, err)
 );
 
 TRACE_EVENT(kvmlite_vm_create,

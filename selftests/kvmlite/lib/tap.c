@@ -121,7 +121,8 @@ void tap_finish(void)
 	exit(KSFT_PASS);
 }
 
-static const char *errno_name(int err)
+/* The errno's symbolic name, for messages that compare errnos. */
+const char *errno_name(int err)
 {
 	static char buf[32];
 
@@ -129,7 +130,10 @@ static const char *errno_name(int err)
 	case 0: return "0";
 	case EPERM: return "EPERM";
 	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
 	case EIO: return "EIO";
+	case ENXIO: return "ENXIO";
+	case E2BIG: return "E2BIG";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";
 	case ENOMEM: return "ENOMEM";
@@ -139,6 +143,7 @@ static const char *errno_name(int err)
 	case EEXIST: return "EEXIST";
 	case ENODEV: return "ENODEV";
 	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
 	case ENOTTY: return "ENOTTY";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	}

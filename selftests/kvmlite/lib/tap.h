@@ -28,5 +28,6 @@ __noreturn void tap_finish(void);
  * err (the errno saved right after the call) must equal expected.
  */
 bool tap_check_errno(long ret, int err, int expected, const char *what);
+const char *errno_name(int err);
 
 #endif /* KVMLITE_TAP_H */
