@@ -18,6 +18,7 @@
 #define VCPUS		4
 /* Slack for allocator and page-cache noise; a leak of one VM is more. */
 #define LEAK_SLACK_KB	3072
+#define PIN_SLACK	256
 
 static long file_value(const char *path, const char *key)
 {
@@ -90,11 +91,12 @@ static void many_vms(int dev)
 	TEST_EXPECT(free1 >= free0 - LEAK_SLACK_KB,
 		    "MemFree dropped by %ld kB", free0 - free1);
 	/*
-	 * A leak shows as more pins afterwards; pins taken before the
-	 * measurement (e.g. by a VM still being torn down when this test
-	 * started) may be released meanwhile, so fewer is fine.
+	 * /proc/vmstat folds per-CPU counter deltas lazily (up to ~125 per
+	 * CPU), so small differences either way are noise; one leaked VM
+	 * is at least 2 MiB of guest memory, 512 pinned pages.
 	 */
-	TEST_EXPECT(pin1 <= pin0, "%ld pinned pages left behind", pin1 - pin0);
+	TEST_EXPECT(pin1 - pin0 <= PIN_SLACK, "%ld pinned pages left behind",
+		    pin1 - pin0);
 }
 
 static void killed_in_run(int dev)
