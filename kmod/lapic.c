@@ -790,9 +790,6 @@ int kvmlite_lapic_lowest_priority(struct kvmlite_lapic *const *cands, int n,
 
 /* ---- KVM_GET_LAPIC / KVM_SET_LAPIC ---- */
 
-_Static_assert(sizeof(((struct kvm_lapic_state *)0)->regs) ==
-	       KVMLITE_APIC_PAGE_SIZE, "KVM's LAPIC page is our register page");
-
 static void state_put(struct kvm_lapic_state *s, u32 off, u32 val)
 {
 	memcpy(&s->regs[off], &val, sizeof(val));

@@ -40,7 +40,8 @@
 #define KVMLITE_APIC_TMCCT	0x390
 #define KVMLITE_APIC_TDCR	0x3e0
 #define KVMLITE_APIC_SELF_IPI	0x3f0	/* x2APIC only (MSR 0x83f) */
-#define KVMLITE_APIC_PAGE_SIZE	0x400
+/* The register page is KVM's struct kvm_lapic_state, 1 KiB. */
+#define KVMLITE_APIC_PAGE_SIZE	KVM_APIC_REG_SIZE
 
 #define KVMLITE_X2APIC_MSR_BASE	0x800
 #define KVMLITE_X2APIC_MSR_LAST	0x8ff
