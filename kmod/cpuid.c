@@ -15,11 +15,12 @@
 /* Feature bits kvmlite offers, per register: plain execution features. */
 #define LEAF1_ECX_OK	(BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | \
 			 BIT(19) | BIT(20) | BIT(22) | BIT(23) | BIT(25) | \
+			 BIT(21) | BIT(24) | \
 			 BIT(29) | BIT(30))	/* SSE3..RDRAND, no VMX/XSAVE */
 #define LEAF1_EDX_OK	(BIT(0) | BIT(1) | BIT(3) | BIT(4) | BIT(5) | \
-			 BIT(6) | BIT(7) | BIT(8) | BIT(11) | BIT(13) | \
+			 BIT(6) | BIT(7) | BIT(8) | BIT(9) | BIT(11) | \
 			 BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | \
-			 BIT(24) | BIT(25) | BIT(26))	/* FPU..SSE2, no APIC */
+			 BIT(24) | BIT(25) | BIT(26))	/* FPU..SSE2, APIC */
 #define LEAF7_EBX_OK	(BIT(0) | BIT(3) | BIT(8) | BIT(9) | BIT(18) | \
 			 BIT(19) | BIT(23) | BIT(29))	/* FSGSBASE..SHA */
 #define EXT1_ECX_OK	(BIT(0) | BIT(5) | BIT(8))	/* LAHF, ABM, PREFETCHW */

@@ -4,6 +4,7 @@
 #define KVMLITE_H
 
 #include <linux/kvm.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
@@ -11,6 +12,7 @@
 #include <linux/rwsem.h>
 #include <linux/signal_types.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <asm/fpu/api.h>
 
 struct dentry;
@@ -56,13 +58,15 @@ struct kvmlite_vm {
 	struct kvmlite_vcpu *vcpus[KVMLITE_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	struct dentry *debugfs;
+	bool split_irqchip;		/* KVM_CAP_SPLIT_IRQCHIP: LAPICs here */
 };
 
 /* Why the last KVM_RUN left the guest, counted per vCPU. */
 enum kvmlite_stat {
 	KSTAT_EXITS, KSTAT_IO, KSTAT_MMIO, KSTAT_HLT, KSTAT_CPUID, KSTAT_MSR,
 	KSTAT_CR, KSTAT_EXTINT, KSTAT_NMI, KSTAT_EPT, KSTAT_SIGNAL, KSTAT_OTHER,
-	KSTAT_TIMER,
+	KSTAT_TIMER, KSTAT_KICKS, KSTAT_IPIS, KSTAT_INJECTED, KSTAT_BLOCKS,
+	KSTAT_WAKEUPS,
 	NR_KSTATS
 };
 
@@ -119,6 +123,17 @@ struct kvmlite_vcpu {
 	unsigned int nr_cpuid;
 	u32 mp_state;
 
+	/* In-kernel LAPIC (irq.c), NULL without KVM_CAP_SPLIT_IRQCHIP. */
+	struct kvmlite_lapic *apic;
+	raw_spinlock_t apic_lock;
+	struct hrtimer apic_timer;
+	wait_queue_head_t wq;		/* HLT sleeps here */
+	struct task_struct *task;	/* the thread in KVM_RUN, for kicks */
+	bool halted;
+	bool ipi_pending, eoi_exit_pending;
+	u32 ipi_icr, ipi_dest;
+	u8 eoi_exit_vector;
+
 	u64 stats[NR_KSTATS];
 	struct dentry *debugfs;
 };
@@ -154,6 +169,28 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host);
 
 /* cpuid.c */
 int kvmlite_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
+
+/* irq.c: the in-kernel LAPIC of a vCPU */
+int kvmlite_apic_create(struct kvmlite_vcpu *vcpu);
+void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu);
+unsigned long kvmlite_apic_lock(struct kvmlite_vcpu *vcpu);
+void kvmlite_apic_unlock(struct kvmlite_vcpu *vcpu, unsigned long flags);
+void kvmlite_vcpu_kick(struct kvmlite_vcpu *vcpu);
+int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
+		    u32 dest, bool logical, unsigned int shorthand,
+		    unsigned int mode, u8 vector, bool level);
+int kvmlite_signal_msi(struct kvmlite_vm *vm, const struct kvm_msi *msi);
+void kvmlite_apic_inject(struct kvmlite_vcpu *vcpu);
+int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu);
+int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val);
+int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val);
+int kvmlite_apic_set_base(struct kvmlite_vcpu *vcpu, u64 val, bool host);
+bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
+		       u32 *val);
+int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu,
+			   struct kvm_lapic_state *s);
+int kvmlite_apic_set_state(struct kvmlite_vcpu *vcpu,
+			   const struct kvm_lapic_state *s);
 
 /* caps.c: what KVM_CHECK_EXTENSION answers. */
 long kvmlite_check_extension(long cap);

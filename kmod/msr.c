@@ -10,6 +10,7 @@
 #include <asm/msr.h>
 
 #include "kvmlite.h"
+#include "lapic.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 
@@ -49,9 +50,18 @@ static u64 tsc_offset(void)
 	return 0;
 }
 
+static bool apic_msr(struct kvmlite_vcpu *vcpu, u32 index)
+{
+	return vcpu->apic && ((index >= KVMLITE_X2APIC_MSR_BASE &&
+			       index <= KVMLITE_X2APIC_MSR_LAST) ||
+			      index == MSR_IA32_TSC_DEADLINE);
+}
+
 int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 		    bool host)
 {
+	if (apic_msr(vcpu, index))
+		return kvmlite_apic_rdmsr(vcpu, index, val);
 	switch (index) {
 	case MSR_IA32_TSC:
 		*val = rdtsc() + tsc_offset();
@@ -106,6 +116,8 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 {
 	u64 efer;
 
+	if (apic_msr(vcpu, index))
+		return kvmlite_apic_wrmsr(vcpu, index, val);
 	switch (index) {
 	case MSR_IA32_TSC:
 		if (!(kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING))
@@ -120,8 +132,7 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 		if (!host)
 			val = (val & ~MSR_IA32_APICBASE_BSP) |
 			      (vcpu->msr_apic_base & MSR_IA32_APICBASE_BSP);
-		vcpu->msr_apic_base = val;
-		return 0;
+		return kvmlite_apic_set_base(vcpu, val, host);
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->msr_misc_enable = val;
 		return 0;

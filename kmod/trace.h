@@ -126,6 +126,101 @@ TRACE_EVENT(kvmlite_userspace_exit,
 		  __entry->ret)
 );
 
+/* A vCPU event with no payload beyond which vCPU it was. */
+DECLARE_EVENT_CLASS(kvmlite_vcpu_event,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id),
+	TP_ARGS(vm_id, vcpu_id),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+	),
+	TP_printk("vm %llu vcpu %u", __entry->vm_id, __entry->vcpu_id)
+);
+
+DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_halt,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id),
+	TP_ARGS(vm_id, vcpu_id)
+);
+
+DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_vcpu_wakeup,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id),
+	TP_ARGS(vm_id, vcpu_id)
+);
+
+DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_apic_timer_fire,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id),
+	TP_ARGS(vm_id, vcpu_id)
+);
+
+TRACE_EVENT(kvmlite_halt_check,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, bool wake),
+	TP_ARGS(vm_id, vcpu_id, wake),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(bool, wake)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->wake = wake;
+	),
+	TP_printk("vm %llu vcpu %u verdict %s", __entry->vm_id,
+		  __entry->vcpu_id, __entry->wake ? "run" : "sleep")
+);
+
+TRACE_EVENT(kvmlite_apic_timer_arm,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u64 expiry_ns),
+	TP_ARGS(vm_id, vcpu_id, expiry_ns),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u64, expiry_ns)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->expiry_ns = expiry_ns;
+	),
+	TP_printk("vm %llu vcpu %u expiry %llu ns", __entry->vm_id,
+		  __entry->vcpu_id, __entry->expiry_ns)
+);
+
+/* A vector accepted into a LAPIC, or injected into the guest. */
+DECLARE_EVENT_CLASS(kvmlite_vector,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector, bool level),
+	TP_ARGS(vm_id, vcpu_id, vector, level),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u8, vector)
+		__field(bool, level)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->vector = vector;
+		__entry->level = level;
+	),
+	TP_printk("vm %llu vcpu %u vector %#x%s", __entry->vm_id,
+		  __entry->vcpu_id, __entry->vector,
+		  __entry->level ? " level" : "")
+);
+
+DEFINE_EVENT(kvmlite_vector, kvmlite_apic_accept_irq,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector, bool level),
+	TP_ARGS(vm_id, vcpu_id, vector, level)
+);
+
+DEFINE_EVENT(kvmlite_vector, kvmlite_inject_irq,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector, bool level),
+	TP_ARGS(vm_id, vcpu_id, vector, level)
+);
+
 #endif /* KVMLITE_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

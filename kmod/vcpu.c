@@ -29,6 +29,9 @@ static const char *const stat_names[NR_KSTATS] = {
 	[KSTAT_NMI] = "nmi_exits", [KSTAT_EPT] = "ept_violations",
 	[KSTAT_SIGNAL] = "signal_exits", [KSTAT_OTHER] = "other_exits",
 	[KSTAT_TIMER] = "preemption_timer_exits",
+	[KSTAT_KICKS] = "kicks", [KSTAT_IPIS] = "ipis_sent",
+	[KSTAT_INJECTED] = "irqs_injected", [KSTAT_BLOCKS] = "halt_sleeps",
+	[KSTAT_WAKEUPS] = "halt_wakeups",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)
@@ -217,6 +220,7 @@ static long vcpu_ioctl_locked(struct kvmlite_vcpu *vcpu, unsigned int ioctl,
 		struct kvm_sregs sregs;
 		struct kvm_fpu fpu;
 		struct kvm_mp_state mp;
+		struct kvm_lapic_state lapic;
 	} *u;
 	long r;
 
@@ -271,7 +275,23 @@ static long vcpu_ioctl_locked(struct kvmlite_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&u->mp, argp, sizeof(u->mp)))
 			break;
 		/* Without an in-kernel LAPIC only RUNNABLE exists (KVM). */
-		r = u->mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+		r = -EINVAL;
+		if (u->mp.mp_state == KVM_MP_STATE_RUNNABLE ||
+		    (vcpu->apic && u->mp.mp_state == KVM_MP_STATE_HALTED)) {
+			vcpu->mp_state = u->mp.mp_state;
+			vcpu->halted = vcpu->mp_state == KVM_MP_STATE_HALTED;
+			r = 0;
+		}
+		break;
+	case KVM_GET_LAPIC:
+		r = kvmlite_apic_get_state(vcpu, &u->lapic);
+		if (!r && copy_to_user(argp, &u->lapic, sizeof(u->lapic)))
+			r = -EFAULT;
+		break;
+	case KVM_SET_LAPIC:
+		r = -EFAULT;
+		if (!copy_from_user(&u->lapic, argp, sizeof(u->lapic)))
+			r = kvmlite_apic_set_state(vcpu, &u->lapic);
 		break;
 	case KVM_SET_CPUID2:
 		r = vcpu_set_cpuid2(vcpu, argp);
@@ -334,6 +354,7 @@ static void vcpu_free(struct kvmlite_vcpu *vcpu)
 /* Called when the VM goes, after every vCPU file is closed. */
 void kvmlite_vcpu_destroy(struct kvmlite_vcpu *vcpu)
 {
+	kvmlite_apic_destroy(vcpu);
 	kvmlite_vcpu_vmx_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	vcpu_free(vcpu);
@@ -369,11 +390,16 @@ int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id)
 		return -ENOMEM;
 	}
 
+	init_waitqueue_head(&vcpu->wq);
+
 	mutex_lock(&vm->lock);
 	r = -EEXIST;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)
 			goto err_unlock;
+	r = vm->split_irqchip ? kvmlite_apic_create(vcpu) : 0;
+	if (r)
+		goto err_unlock;
 	r = kvmlite_vcpu_vmx_create(vcpu);
 	if (r)
 		goto err_unlock;
@@ -387,7 +413,10 @@ int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id)
 		r = fd;
 		goto err_unlock;
 	}
-	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	vm->vcpus[vm->nr_vcpus] = vcpu;
+	/* kvmlite_deliver() reads nr_vcpus without the lock. */
+	smp_wmb();
+	vm->nr_vcpus++;
 	snprintf(name, sizeof(name), "vcpu%lu", id);
 	debugfs_create_file(name, 0444, vm->debugfs, vcpu, &vcpu_stats_fops);
 	mutex_unlock(&vm->lock);
@@ -395,6 +424,7 @@ int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id)
 
 err_unlock:
 	mutex_unlock(&vm->lock);
+	kvmlite_apic_destroy(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	vcpu_free(vcpu);
 	return r;

@@ -51,6 +51,30 @@ static int kvmlite_vm_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/* KVM's rules for KVM_CAP_SPLIT_IRQCHIP: once, before any vCPU. */
+#define KVMLITE_MAX_IOAPIC_PINS 48
+
+static int kvmlite_vm_enable_cap(struct kvmlite_vm *vm,
+				 const struct kvm_enable_cap *cap)
+{
+	int r;
+
+	if (cap->flags)
+		return -EINVAL;
+	if (cap->cap != KVM_CAP_SPLIT_IRQCHIP)
+		return -EINVAL;
+	if (cap->args[0] > KVMLITE_MAX_IOAPIC_PINS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	r = -EEXIST;
+	if (!vm->split_irqchip && !vm->nr_vcpus) {
+		vm->split_irqchip = true;
+		r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long kvmlite_vm_ioctl(struct file *filp, unsigned int ioctl,
 			     unsigned long arg)
 {
@@ -73,6 +97,20 @@ static long kvmlite_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CREATE_VCPU:
 		return kvmlite_create_vcpu(vm, arg);
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		return kvmlite_vm_enable_cap(vm, &cap);
+	}
+	case KVM_SIGNAL_MSI: {
+		struct kvm_msi msi;
+
+		if (copy_from_user(&msi, argp, sizeof(msi)))
+			return -EFAULT;
+		return kvmlite_signal_msi(vm, &msi);
+	}
 	default:
 		/* KVM's answer to a VM ioctl it does not know. */
 		return -ENOTTY;

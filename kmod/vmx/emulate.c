@@ -486,6 +486,20 @@ int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write)
 		return 0;
 	}
 
+	/* The xAPIC page of an in-kernel LAPIC: handled here. */
+	if (d.size == 4) {
+		u32 val32 = d.write ? (u32)(d.has_imm ? d.imm :
+					     reg_value(vcpu, &d)) : 0;
+
+		if (kvmlite_apic_mmio(vcpu, gpa, d.write, &val32)) {
+			if (!d.write)
+				reg_store(vcpu, d.reg, false, d.ext ? d.dest_size :
+					  4, val32);
+			advance_rip(d.len);
+			return 1;
+		}
+	}
+
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = d.size;

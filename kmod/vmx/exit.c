@@ -9,6 +9,7 @@
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 
+#include "../lapic.h"
 #include "../trace.h"
 #include "vmx.h"
 #include "vmx_ops.h"
@@ -232,6 +233,32 @@ static int handle_msr(struct kvmlite_vcpu *vcpu, bool write)
 	return 1;
 }
 
+/* CR8 is the LAPIC's TPR[7:4] when the LAPIC is in the kernel. */
+static void set_cr8(struct kvmlite_vcpu *vcpu, u64 val)
+{
+	unsigned long flags;
+
+	vcpu->cr8 = val;
+	if (!vcpu->apic)
+		return;
+	flags = kvmlite_apic_lock(vcpu);
+	kvmlite_lapic_set_cr8(vcpu->apic, val);
+	kvmlite_apic_unlock(vcpu, flags);
+}
+
+static u64 get_cr8(struct kvmlite_vcpu *vcpu)
+{
+	unsigned long flags;
+	u64 val;
+
+	if (!vcpu->apic)
+		return vcpu->cr8;
+	flags = kvmlite_apic_lock(vcpu);
+	val = kvmlite_lapic_get_cr8(vcpu->apic);
+	kvmlite_apic_unlock(vcpu, flags);
+	return val;
+}
+
 /* Control-register access qualification: SDM Table 28-3. */
 #define CR_NUM(q)	((q) & 15)
 #define CR_TYPE(q)	(((q) >> 4) & 3)
@@ -261,7 +288,7 @@ static int handle_cr(struct kvmlite_vcpu *vcpu, u64 qual)
 		case 8:
 			r = val > 15 ? -EINVAL : 0;
 			if (!r)
-				vcpu->cr8 = val;
+				set_cr8(vcpu, val);
 			break;
 		default:
 			return inject_ud(vcpu);
@@ -273,7 +300,7 @@ static int handle_cr(struct kvmlite_vcpu *vcpu, u64 qual)
 			gpr_write(vcpu, CR_GPR(qual), vmcs_read(GUEST_CR3));
 			break;
 		case 8:
-			gpr_write(vcpu, CR_GPR(qual), vcpu->cr8);
+			gpr_write(vcpu, CR_GPR(qual), get_cr8(vcpu));
 			break;
 		default:
 			return inject_ud(vcpu);
@@ -312,8 +339,16 @@ static int handle_dr(struct kvmlite_vcpu *vcpu, u64 qual)
 
 static int handle_hlt(struct kvmlite_vcpu *vcpu)
 {
+	int r;
+
 	vcpu->stats[KSTAT_HLT]++;
 	skip_instruction();
+	if (vcpu->apic) {
+		r = kvmlite_apic_halt(vcpu);
+		if (r < 0)
+			vcpu->run->exit_reason = KVM_EXIT_INTR;
+		return r;
+	}
 	/* No in-kernel LAPIC yet: userspace decides what HLT means. */
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
@@ -363,6 +398,9 @@ int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		vcpu->stats[KSTAT_EXTINT]++;
 		return 1;	/* the host took it when interrupts came on */
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		/* kvmlite_apic_inject() decides again before the entry. */
+		return 1;
 	case EXIT_REASON_PREEMPTION_TIMER:
 		vcpu->stats[KSTAT_TIMER]++;
 		return 1;	/* the guest's slice ended: look around */

@@ -189,12 +189,21 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 	if (immediate_exit(run))
 		return -EINTR;
 
+	WRITE_ONCE(vcpu->task, current);
 	/* KVM_SET_SIGNAL_MASK: the mask in force while in KVM_RUN. */
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 
 	for (;;) {
+		/* A vCPU halted in the kernel sleeps before it enters. */
+		if (vcpu->halted) {
+			r = kvmlite_apic_halt(vcpu);
+			if (r < 0) {
+				run->exit_reason = KVM_EXIT_INTR;
+				break;
+			}
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			vcpu->stats[KSTAT_SIGNAL]++;
@@ -210,16 +219,25 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
+		kvmlite_apic_inject(vcpu);
 		run_once(vcpu);
 		local_irq_enable();
 		preempt_enable();
 
 		r = kvmlite_handle_exit(vcpu);
+		/* A level-triggered EOI goes to userspace's IOAPIC. */
+		if (r > 0 && vcpu->eoi_exit_pending) {
+			vcpu->eoi_exit_pending = false;
+			run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+			run->eoi.vector = vcpu->eoi_exit_vector;
+			r = 0;
+		}
 		if (r <= 0)
 			break;
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	WRITE_ONCE(vcpu->task, NULL);
 	if (vcpu->sigset_active) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel LAPIC of each vCPU (KVM_CAP_SPLIT_IRQCHIP), wired to the
+ * pure-logic model in lapic.c: its lock, its hrtimer, kicks and wake-ups,
+ * interrupt delivery (IPIs, KVM_SIGNAL_MSI), injection through VM entry,
+ * and HLT handled in the kernel.
+ *
+ * Locking: each LAPIC has a raw spinlock, taken with interrupts off (the
+ * timer fires in hard interrupt context).  Nothing takes two LAPIC locks
+ * at once: an ICR write only records the IPI, which is delivered after
+ * the sender's lock is dropped.
+ */
+#include <linux/hrtimer.h>
+#include <linux/kvm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include <asm/msr-index.h>
+#include <asm/tsc.h>
+
+#include "kvmlite.h"
+#include "lapic.h"
+#include "trace.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_ops.h"
+
+static struct kvmlite_vcpu *apic_vcpu(struct kvmlite_lapic *apic)
+{
+	return apic->owner;
+}
+
+static u64 op_now_ns(struct kvmlite_lapic *apic)
+{
+	return ktime_get_ns();
+}
+
+static void op_timer_arm(struct kvmlite_lapic *apic, u64 expiry_ns)
+{
+	struct kvmlite_vcpu *vcpu = apic_vcpu(apic);
+
+	trace_kvmlite_apic_timer_arm(vcpu->vm->id, vcpu->id, expiry_ns);
+	hrtimer_start(&vcpu->apic_timer, ns_to_ktime(expiry_ns),
+		      HRTIMER_MODE_ABS_HARD);
+}
+
+static void op_timer_cancel(struct kvmlite_lapic *apic)
+{
+	/* Never wait here: the callback itself takes this lock. */
+	hrtimer_try_to_cancel(&apic_vcpu(apic)->apic_timer);
+}
+
+/*
+ * Make the vCPU look at its LAPIC: wake it if it sleeps in HLT, force it
+ * out of the guest if it runs on another CPU.  Called for every accepted
+ * vector above PPR, so nothing pending can hide a later kick.
+ */
+void kvmlite_vcpu_kick(struct kvmlite_vcpu *vcpu)
+{
+	struct task_struct *task = READ_ONCE(vcpu->task);
+
+	vcpu->stats[KSTAT_KICKS]++;
+	wake_up_interruptible(&vcpu->wq);
+	if (task && task != current)
+		kick_process(task);
+}
+
+static void op_kick(struct kvmlite_lapic *apic)
+{
+	kvmlite_vcpu_kick(apic_vcpu(apic));
+}
+
+static void op_eoi_level(struct kvmlite_lapic *apic, u8 vector)
+{
+	struct kvmlite_vcpu *vcpu = apic_vcpu(apic);
+
+	vcpu->eoi_exit_vector = vector;
+	vcpu->eoi_exit_pending = true;
+}
+
+static void op_send_ipi(struct kvmlite_lapic *apic, u32 icr_low, u32 dest)
+{
+	struct kvmlite_vcpu *vcpu = apic_vcpu(apic);
+
+	/* Delivered by kvmlite_apic_unlock() once this lock is dropped. */
+	vcpu->ipi_icr = icr_low;
+	vcpu->ipi_dest = dest;
+	vcpu->ipi_pending = true;
+}
+
+static const struct kvmlite_lapic_ops vcpu_lapic_ops = {
+	.now_ns = op_now_ns,
+	.timer_arm = op_timer_arm,
+	.timer_cancel = op_timer_cancel,
+	.kick = op_kick,
+	.eoi_level = op_eoi_level,
+	.send_ipi = op_send_ipi,
+};
+
+unsigned long kvmlite_apic_lock(struct kvmlite_vcpu *vcpu)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vcpu->apic_lock, flags);
+	return flags;
+}
+
+void kvmlite_apic_unlock(struct kvmlite_vcpu *vcpu, unsigned long flags)
+{
+	bool ipi = vcpu->ipi_pending;
+	u32 icr = vcpu->ipi_icr, dest = vcpu->ipi_dest;
+
+	vcpu->ipi_pending = false;
+	raw_spin_unlock_irqrestore(&vcpu->apic_lock, flags);
+	if (ipi) {
+		vcpu->stats[KSTAT_IPIS]++;
+		kvmlite_deliver(vcpu->vm, vcpu, dest,
+				icr & KVMLITE_APIC_ICR_LOGICAL,
+				(icr >> KVMLITE_APIC_ICR_SHORTHAND_SHIFT) & 3,
+				(icr & KVMLITE_APIC_ICR_DM_MASK) >>
+				KVMLITE_APIC_ICR_DM_SHIFT,
+				icr & KVMLITE_APIC_LVT_VECTOR,
+				icr & KVMLITE_APIC_ICR_TRIGGER_LEVEL);
+	}
+}
+
+/*
+ * Deliver an interrupt message (IPI or MSI) to every matching LAPIC.
+ * Fixed and lowest-priority (to the first match) vectors are accepted;
+ * other delivery modes (NMI, INIT, SIPI, SMI, ExtINT) are not delivered
+ * yet.  Returns how many LAPICs accepted it.
+ */
+int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
+		    u32 dest, bool logical, unsigned int shorthand,
+		    unsigned int mode, u8 vector, bool level)
+{
+	unsigned int i, n = READ_ONCE(vm->nr_vcpus);
+	int delivered = 0;
+
+	if (mode != KVMLITE_APIC_DM_FIXED && mode != KVMLITE_APIC_DM_LOWEST)
+		return 0;
+	/* vcpus[] only grows, and entries below nr_vcpus are set. */
+	smp_rmb();
+	for (i = 0; i < n; i++) {
+		struct kvmlite_vcpu *target = vm->vcpus[i];
+		unsigned long flags;
+		bool match;
+
+		if (!target->apic)
+			continue;
+		flags = kvmlite_apic_lock(target);
+		match = kvmlite_lapic_match_dest(target->apic, dest, logical,
+						 shorthand, target == source);
+		if (match) {
+			trace_kvmlite_apic_accept_irq(vm->id, target->id,
+						      vector, level);
+			kvmlite_lapic_accept_irq(target->apic, vector, level);
+			delivered++;
+		}
+		kvmlite_apic_unlock(target, flags);
+		if (match && mode == KVMLITE_APIC_DM_LOWEST)
+			break;
+	}
+	return delivered;
+}
+
+/* KVM_SIGNAL_MSI: the x86 MSI address/data format (SDM 11.11). */
+int kvmlite_signal_msi(struct kvmlite_vm *vm, const struct kvm_msi *msi)
+{
+	u32 dest = (msi->address_lo >> 12) & 0xff;
+
+	if (msi->flags)
+		return -EINVAL;
+	if (!vm->split_irqchip)
+		return -ENXIO;
+	/* With x2APIC IDs, KVM takes the high byte from address_hi. */
+	dest |= msi->address_hi & 0xffffff00;
+	return kvmlite_deliver(vm, NULL, dest, msi->address_lo & BIT(2),
+			       KVMLITE_APIC_SH_NONE, (msi->data >> 8) & 7,
+			       msi->data & 0xff, msi->data & BIT(15));
+}
+
+static enum hrtimer_restart apic_timer_fn(struct hrtimer *timer)
+{
+	struct kvmlite_vcpu *vcpu = container_of(timer, struct kvmlite_vcpu,
+						 apic_timer);
+	unsigned long flags = kvmlite_apic_lock(vcpu);
+
+	trace_kvmlite_apic_timer_fire(vcpu->vm->id, vcpu->id);
+	kvmlite_lapic_timer_fire(vcpu->apic);
+	kvmlite_apic_unlock(vcpu, flags);
+	/* A periodic timer was re-armed by the model through timer_arm. */
+	return HRTIMER_NORESTART;
+}
+
+int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
+{
+	vcpu->apic = kzalloc(sizeof(*vcpu->apic), GFP_KERNEL_ACCOUNT);
+	if (!vcpu->apic)
+		return -ENOMEM;
+	raw_spin_lock_init(&vcpu->apic_lock);
+	hrtimer_init(&vcpu->apic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	vcpu->apic_timer.function = apic_timer_fn;
+	kvmlite_lapic_init(vcpu->apic, vcpu->id, &vcpu_lapic_ops, vcpu);
+	kvmlite_lapic_reset(vcpu->apic, false);
+	return 0;
+}
+
+void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu)
+{
+	if (!vcpu->apic)
+		return;
+	hrtimer_cancel(&vcpu->apic_timer);
+	kfree(vcpu->apic);
+	vcpu->apic = NULL;
+}
+
+/*
+ * Before VM entry (interrupts off): inject the highest deliverable vector
+ * when the guest can take it, else ask for an exit when it can.
+ */
+void kvmlite_apic_inject(struct kvmlite_vcpu *vcpu)
+{
+	u32 proc = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+	unsigned long flags;
+	bool open;
+	int vec;
+
+	if (!vcpu->apic)
+		return;
+	/* An event is already on its way in (re-injection): wait. */
+	if (vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK)
+		return;
+	open = (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+
+	flags = kvmlite_apic_lock(vcpu);
+	vec = open ? kvmlite_lapic_ack(vcpu->apic) :
+		     kvmlite_lapic_pending_vector(vcpu->apic);
+	kvmlite_apic_unlock(vcpu, flags);
+
+	if (vec >= 0 && open) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vec |
+			   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		vcpu->stats[KSTAT_INJECTED]++;
+		trace_kvmlite_inject_irq(vcpu->vm->id, vcpu->id, vec, false);
+		proc &= ~CPU_BASED_INTR_WINDOW_EXITING;
+	} else if (vec >= 0) {
+		/* Blocked by IF or a shadow: exit as soon as it opens. */
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	} else {
+		proc &= ~CPU_BASED_INTR_WINDOW_EXITING;
+	}
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
+/*
+ * "May this vCPU sleep now?" -- the one place that decides.  Called with
+ * the task state already set, so a kick after this check wakes the task
+ * (it is no longer TASK_RUNNING) and a kick before it is seen here.
+ */
+static bool apic_should_wake(struct kvmlite_vcpu *vcpu)
+{
+	bool irq_allowed = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
+	unsigned long flags = kvmlite_apic_lock(vcpu);
+	bool wake = kvmlite_lapic_wake_pending(vcpu->apic, 0, irq_allowed);
+
+	kvmlite_apic_unlock(vcpu, flags);
+	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, wake);
+	return wake;
+}
+
+/*
+ * HLT with an in-kernel LAPIC: sleep until an interrupt the guest can
+ * take arrives.  Returns 1 to enter the guest again, -EINTR for a signal
+ * (the vCPU stays halted: the next KVM_RUN sleeps again).
+ */
+int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu)
+{
+	DEFINE_WAIT(wait);
+	int r = 1;
+
+	vcpu->halted = true;
+	vcpu->mp_state = KVM_MP_STATE_HALTED;
+	trace_kvmlite_halt(vcpu->vm->id, vcpu->id);
+	for (;;) {
+		prepare_to_wait(&vcpu->wq, &wait, TASK_INTERRUPTIBLE);
+		if (apic_should_wake(vcpu))
+			break;
+		if (signal_pending(current)) {
+			r = -EINTR;
+			break;
+		}
+		vcpu->stats[KSTAT_BLOCKS]++;
+		schedule();
+	}
+	finish_wait(&vcpu->wq, &wait);
+	if (r > 0) {
+		vcpu->halted = false;
+		vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+		vcpu->stats[KSTAT_WAKEUPS]++;
+		trace_kvmlite_vcpu_wakeup(vcpu->vm->id, vcpu->id);
+	}
+	return r;
+}
+
+/* x2APIC MSRs, IA32_TSC_DEADLINE; -EINVAL means #GP. */
+int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val)
+{
+	unsigned long flags;
+	int r = 0;
+
+	flags = kvmlite_apic_lock(vcpu);
+	if (index == MSR_IA32_TSC_DEADLINE)
+		*val = kvmlite_lapic_get_tsc_deadline(vcpu->apic);
+	else if (vcpu->apic->x2apic)
+		r = kvmlite_lapic_rdmsr(vcpu->apic, index, val);
+	else
+		r = -EINVAL;
+	kvmlite_apic_unlock(vcpu, flags);
+	return r;
+}
+
+int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val)
+{
+	unsigned long flags;
+	int r = 0;
+
+	flags = kvmlite_apic_lock(vcpu);
+	if (index == MSR_IA32_TSC_DEADLINE) {
+		u64 now = rdtsc(), ns = ktime_get_ns();
+
+		/* The guest TSC is the host's: convert the distance. */
+		if (val > now)
+			ns += div_u64((val - now) * 1000000ull, tsc_khz);
+		kvmlite_lapic_set_tsc_deadline(vcpu->apic, val, ns);
+	} else if (vcpu->apic->x2apic) {
+		r = kvmlite_lapic_wrmsr(vcpu->apic, index, val);
+	} else {
+		r = -EINVAL;
+	}
+	kvmlite_apic_unlock(vcpu, flags);
+	return r;
+}
+
+/* The APIC base MSR: enable, and xAPIC <-> x2APIC (SDM 11.12.5). */
+int kvmlite_apic_set_base(struct kvmlite_vcpu *vcpu, u64 val, bool host)
+{
+	bool was_x2 = vcpu->msr_apic_base & X2APIC_ENABLE;
+	bool x2 = val & X2APIC_ENABLE, en = val & MSR_IA32_APICBASE_ENABLE;
+	unsigned long flags;
+
+	if (!host && ((x2 && !en) || (was_x2 && !x2 && en)))
+		return -EINVAL;
+	vcpu->msr_apic_base = val;
+	if (!vcpu->apic)
+		return 0;
+	flags = kvmlite_apic_lock(vcpu);
+	kvmlite_lapic_set_x2apic(vcpu->apic, x2 && en);
+	kvmlite_apic_unlock(vcpu, flags);
+	return 0;
+}
+
+/* xAPIC MMIO in the APIC page: true if this access was the LAPIC's. */
+bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
+		       u32 *val)
+{
+	u64 base = vcpu->msr_apic_base & ~0xfffull;
+	unsigned long flags;
+
+	if (!vcpu->apic || vcpu->apic->x2apic ||
+	    !(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE) ||
+	    gpa < base || gpa >= base + PAGE_SIZE)
+		return false;
+	flags = kvmlite_apic_lock(vcpu);
+	if (write)
+		kvmlite_lapic_mmio_write(vcpu->apic, gpa - base, *val);
+	else if (kvmlite_lapic_mmio_read(vcpu->apic, gpa - base, val))
+		*val = 0;
+	kvmlite_apic_unlock(vcpu, flags);
+	return true;
+}
+
+int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu, struct kvm_lapic_state *s)
+{
+	unsigned long flags;
+
+	if (!vcpu->apic)
+		return -EINVAL;
+	flags = kvmlite_apic_lock(vcpu);
+	kvmlite_lapic_get_state(vcpu->apic, s, false);
+	kvmlite_apic_unlock(vcpu, flags);
+	return 0;
+}
+
+int kvmlite_apic_set_state(struct kvmlite_vcpu *vcpu,
+			   const struct kvm_lapic_state *s)
+{
+	unsigned long flags;
+	int r;
+
+	if (!vcpu->apic)
+		return -EINVAL;
+	flags = kvmlite_apic_lock(vcpu);
+	r = kvmlite_lapic_set_state(vcpu->apic, s, false);
+	kvmlite_apic_unlock(vcpu, flags);
+	return r;
+}
