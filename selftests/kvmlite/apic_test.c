@@ -3,8 +3,9 @@
  * The in-kernel LAPIC (KVM_CAP_SPLIT_IRQCHIP) seen from a guest in x2APIC
  * mode: a self-IPI is taken at once; a one-shot timer interrupt wakes the
  * vCPU from HLT; a self-IPI below TPR stays pending until TPR drops; an
- * MSI sent by another host thread wakes a halted vCPU.  Same results on
- * /dev/kvmlite and /dev/kvm.
+ * MSI sent by another host thread wakes a halted vCPU; two vCPUs wake
+ * each other with IPIs, halting in between.  Same results on /dev/kvmlite
+ * and /dev/kvm.
  */
 #define _GNU_SOURCE
 #include <linux/kvm.h>
@@ -26,6 +27,10 @@
 
 /* Bumped by the guest's interrupt handler (guest_irq_stub below). */
 u64 guest_irq_count;
+/* Per vCPU (by x2APIC ID), bumped by guest_ipi_stub. */
+u64 guest_ipi_count[2];
+/* vCPUs whose LAPIC is on: a disabled LAPIC drops fixed IPIs. */
+u64 guest_ready;
 
 /* Count the interrupt and EOI it through the x2APIC EOI MSR (0x80b). */
 asm(".text\n"
@@ -42,7 +47,31 @@ asm(".text\n"
 	"	pop %rdx\n"
 	"	pop %rcx\n"
 	"	pop %rax\n"
+	"	iretq\n"
+	".globl guest_ipi_stub\n"
+	"guest_ipi_stub:\n"
+	"	push %rax\n"
+	"	push %rcx\n"
+	"	push %rdx\n"
+	"	mov $0x802, %ecx\n"		/* x2APIC ID: which vCPU */
+	"	rdmsr\n"
+	"	lock incq guest_ipi_count(,%rax,8)\n"
+	"	mov $0x80b, %ecx\n"
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	pop %rdx\n"
+	"	pop %rcx\n"
+	"	pop %rax\n"
 	"	iretq\n");
+
+static u64 ipi_stub_address(void)
+{
+	u64 addr;
+
+	asm("lea guest_ipi_stub(%%rip), %0" : "=r" (addr));
+	return addr;
+}
 
 static u64 irq_stub_address(void)
 {
@@ -77,15 +106,20 @@ static u64 guest_rdmsr(u32 msr)
  * off and STI;HLT reopens them in HLT's shadow, so an interrupt that
  * arrives after the check still ends the HLT.
  */
-static void wait_for_irqs(u64 n)
+static void wait_until(u64 *counter, u64 n)
 {
 	for (;;) {
 		asm volatile("cli");
-		if (irq_count() >= n)
+		if (__atomic_load_n(counter, __ATOMIC_SEQ_CST) >= n)
 			break;
 		asm volatile("sti; hlt");
 	}
 	asm volatile("sti");
+}
+
+static void wait_for_irqs(u64 n)
+{
+	wait_until(&guest_irq_count, n);
 }
 
 static void guest_x2apic_on(void)
@@ -129,29 +163,45 @@ static void guest_wait_msi(void)
 	GUEST_DONE();
 }
 
-/* A VM with an in-kernel LAPIC and IDT gates for the two vectors. */
-static struct kvm_vcpu *lapic_vcpu(struct kvm_vm *vm, void *guest_fn)
+static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
+{
+	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
+
+	/* 64-bit interrupt gate, present, DPL 0 */
+	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
+			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
+	idt[2 * vector + 1] = handler >> 32;
+}
+
+static void enable_split_irqchip(struct kvm_vm *vm)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
 				      .args = { 24 } };
-	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
-	u64 h = irq_stub_address();
-	struct kvm_sregs sregs;
-	struct kvm_vcpu *vcpu;
-	int v;
 
 	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
 		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
-	vcpu = vm_vcpu_add(vm, 0, guest_fn);
-	for (v = IPI_VECTOR; v <= TIMER_VECTOR; v++) {
-		idt[2 * v] = (h & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
-			     (0x8eULL << 40) | (((h >> 16) & 0xffff) << 48);
-		idt[2 * v + 1] = h >> 32;
-	}
+	set_gate(vm, IPI_VECTOR, irq_stub_address());
+	set_gate(vm, TIMER_VECTOR, irq_stub_address());
+}
+
+/* A vCPU whose IDT reaches the interrupt vectors. */
+static struct kvm_vcpu *lapic_vcpu_add(struct kvm_vm *vm, unsigned int id,
+				       void *guest_fn)
+{
+	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, id, guest_fn);
+	struct kvm_sregs sregs;
+
 	vcpu_get_sregs(vcpu, &sregs);
 	sregs.idt.limit = 256 * 16 - 1;
 	vcpu_set_sregs(vcpu, &sregs);
 	return vcpu;
+}
+
+/* A VM with an in-kernel LAPIC and one vCPU. */
+static struct kvm_vcpu *lapic_vcpu(struct kvm_vm *vm, void *guest_fn)
+{
+	enable_split_irqchip(vm);
+	return lapic_vcpu_add(vm, 0, guest_fn);
 }
 
 static void expect_count(struct kvm_vcpu *vcpu, u64 stage, u64 count)
@@ -207,11 +257,79 @@ static void msi_wakes_halted(int dev)
 	vm_free(vm);
 }
 
+#define PING_PONG_ROUNDS	200
+#define PING_VECTOR		0x42
+
+/*
+ * Two vCPUs take turns: send an IPI to the other (x2APIC ICR, physical
+ * destination in the high half), then halt until the other's reaches
+ * this one.  Every IPI must wake its target, or both sleep forever.
+ */
+static void guest_ping_pong(u64 me)
+{
+	u64 other = 1 - me, round;
+
+	guest_x2apic_on();
+	__atomic_add_fetch(&guest_ready, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&guest_ready, __ATOMIC_SEQ_CST) < 2)
+		asm volatile("pause");
+	for (round = 1; round <= PING_PONG_ROUNDS; round++) {
+		if (me == 0)
+			guest_wrmsr(0x830, other << 32 | PING_VECTOR);
+		wait_until(&guest_ipi_count[me], round);
+		if (me == 1)
+			guest_wrmsr(0x830, other << 32 | PING_VECTOR);
+	}
+	GUEST_SYNC(me, __atomic_load_n(&guest_ipi_count[me], __ATOMIC_SEQ_CST));
+	GUEST_DONE();
+}
+
+static void *run_ping_pong(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct ucall uc;
+
+	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	TEST_EXPECT(uc.args[1] == PING_PONG_ROUNDS,
+		    "vCPU %llu received %llu IPIs, expected %d", uc.args[0],
+		    uc.args[1], PING_PONG_ROUNDS);
+	vcpu_run_to_done(vcpu);
+	return NULL;
+}
+
+static void ipi_ping_pong(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_vcpu *vcpus[2];
+	pthread_t threads[2];
+	int i;
+
+	enable_split_irqchip(vm);
+	set_gate(vm, PING_VECTOR, ipi_stub_address());
+	for (i = 0; i < 2; i++) {
+		struct kvm_mp_state runnable = { KVM_MP_STATE_RUNNABLE };
+
+		vcpus[i] = lapic_vcpu_add(vm, i, guest_ping_pong);
+		vcpu_args_set(vcpus[i], 1, (u64)i);
+		/* With an in-kernel LAPIC, KVM holds APs for INIT/SIPI. */
+		TEST_ASSERT(!ioctl(vcpus[i]->fd, KVM_SET_MP_STATE, &runnable),
+			    "KVM_SET_MP_STATE: %s", errno_str(errno));
+	}
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT(!pthread_create(&threads[i], NULL, run_ping_pong,
+					    vcpus[i]), "pthread_create");
+	for (i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	vm_free(vm);
+}
+
 static const struct scenario scenarios[] = {
 	{ "x2APIC self-IPI, one-shot timer waking HLT, TPR masking",
 	  self_ipi_timer_tpr, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "KVM_SIGNAL_MSI from another thread wakes a halted vCPU",
 	  msi_wakes_halted, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "two vCPUs ping-pong 200 IPIs, halting between them",
+	  ipi_ping_pong, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)
