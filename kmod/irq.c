@@ -125,6 +125,85 @@ void kvmlite_apic_unlock(struct kvmlite_vcpu *vcpu, unsigned long flags)
 }
 
 /*
+ * INIT (SDM 9.4, 11.6.1): the LAPIC resets now; the processor state is
+ * reset by the vCPU thread, which then waits for a SIPI.  The target's
+ * LAPIC lock is held.
+ */
+static void accept_init(struct kvmlite_vcpu *target)
+{
+	trace_kvmlite_apic_accept_irq(target->vm->id, target->id, 0, false);
+	kvmlite_lapic_reset(target->apic, true);
+	target->init_pending = true;
+	target->sipi_vector = -1;
+	target->mp_state = KVM_MP_STATE_INIT_RECEIVED;
+	kvmlite_vcpu_kick(target);
+}
+
+/* A SIPI starts a processor waiting after INIT; others ignore it. */
+static int accept_sipi(struct kvmlite_vcpu *target, u8 vector)
+{
+	if (target->mp_state != KVM_MP_STATE_INIT_RECEIVED)
+		return 0;
+	trace_kvmlite_apic_accept_irq(target->vm->id, target->id, vector,
+				      false);
+	target->sipi_vector = vector;
+	kvmlite_vcpu_kick(target);
+	return 1;
+}
+
+/*
+ * A vCPU that is not running yet (an AP before INIT/SIPI, or after INIT):
+ * apply a pending INIT, start at a received SIPI's vector, or sleep until
+ * one of them comes.  Returns 1 when the vCPU may enter the guest,
+ * -EINTR on a signal.
+ */
+int kvmlite_apic_wait_sipi(struct kvmlite_vcpu *vcpu)
+{
+	DEFINE_WAIT(wait);
+	unsigned long flags;
+	bool init;
+	int sipi, r = 1;
+
+	for (;;) {
+		prepare_to_wait(&vcpu->wq, &wait, TASK_INTERRUPTIBLE);
+		flags = kvmlite_apic_lock(vcpu);
+		init = vcpu->init_pending;
+		vcpu->init_pending = false;
+		sipi = vcpu->sipi_vector;
+		vcpu->sipi_vector = -1;
+		if (sipi >= 0)
+			vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+		kvmlite_apic_unlock(vcpu, flags);
+
+		if (init) {
+			/* INIT leaves IA32_APIC_BASE (and x2APIC mode) alone. */
+			u64 apic_base = vcpu->msr_apic_base;
+
+			kvmlite_vcpu_reset(vcpu);
+			vcpu->msr_apic_base = apic_base;
+			vcpu->halted = false;
+		}
+		if (sipi >= 0) {
+			/* Real mode at vector * 4 KiB: CS = vector << 8, IP 0. */
+			vmcs_write(GUEST_CS_SELECTOR, sipi << 8);
+			vmcs_write(GUEST_CS_BASE, sipi << 12);
+			vmcs_write(GUEST_RIP, 0);
+			trace_kvmlite_vcpu_wakeup(vcpu->vm->id, vcpu->id);
+			break;
+		}
+		if (vcpu->mp_state == KVM_MP_STATE_RUNNABLE)
+			break;
+		if (signal_pending(current)) {
+			r = -EINTR;
+			break;
+		}
+		schedule();
+	}
+	finish_wait(&vcpu->wq, &wait);
+	return r;
+}
+
+/*
  * Deliver an interrupt message (IPI or MSI) to every matching LAPIC.
  * Fixed and lowest-priority (to the first match) vectors are accepted;
  * other delivery modes (NMI, INIT, SIPI, SMI, ExtINT) are not delivered
@@ -137,7 +216,8 @@ int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 	unsigned int i, n = READ_ONCE(vm->nr_vcpus);
 	int delivered = 0;
 
-	if (mode != KVMLITE_APIC_DM_FIXED && mode != KVMLITE_APIC_DM_LOWEST)
+	if (mode != KVMLITE_APIC_DM_FIXED && mode != KVMLITE_APIC_DM_LOWEST &&
+	    mode != KVMLITE_APIC_DM_INIT && mode != KVMLITE_APIC_DM_SIPI)
 		return 0;
 	/* vcpus[] only grows, and entries below nr_vcpus are set. */
 	smp_rmb();
@@ -151,7 +231,12 @@ int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 		flags = kvmlite_apic_lock(target);
 		match = kvmlite_lapic_match_dest(target->apic, dest, logical,
 						 shorthand, target == source);
-		if (match) {
+		if (match && mode == KVMLITE_APIC_DM_INIT) {
+			accept_init(target);
+			delivered++;
+		} else if (match && mode == KVMLITE_APIC_DM_SIPI) {
+			delivered += accept_sipi(target, vector);
+		} else if (match) {
 			trace_kvmlite_apic_accept_irq(vm->id, target->id,
 						      vector, level);
 			kvmlite_lapic_accept_irq(target->apic, vector, level);

@@ -130,6 +130,8 @@ struct kvmlite_vcpu {
 	wait_queue_head_t wq;		/* HLT sleeps here */
 	struct task_struct *task;	/* the thread in KVM_RUN, for kicks */
 	bool halted;
+	bool init_pending;		/* INIT seen: reset the VMCS state */
+	int sipi_vector;		/* SIPI to start at, or -1 */
 	bool ipi_pending, eoi_exit_pending;
 	u32 ipi_icr, ipi_dest;
 	u8 eoi_exit_vector;
@@ -182,6 +184,7 @@ int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 int kvmlite_signal_msi(struct kvmlite_vm *vm, const struct kvm_msi *msi);
 void kvmlite_apic_inject(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu);
+int kvmlite_apic_wait_sipi(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val);
 int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val);
 int kvmlite_apic_set_base(struct kvmlite_vcpu *vcpu, u64 val, bool host);

@@ -277,7 +277,9 @@ static long vcpu_ioctl_locked(struct kvmlite_vcpu *vcpu, unsigned int ioctl,
 		/* Without an in-kernel LAPIC only RUNNABLE exists (KVM). */
 		r = -EINVAL;
 		if (u->mp.mp_state == KVM_MP_STATE_RUNNABLE ||
-		    (vcpu->apic && u->mp.mp_state == KVM_MP_STATE_HALTED)) {
+		    (vcpu->apic && (u->mp.mp_state == KVM_MP_STATE_HALTED ||
+				    u->mp.mp_state == KVM_MP_STATE_INIT_RECEIVED ||
+				    u->mp.mp_state == KVM_MP_STATE_UNINITIALIZED))) {
 			vcpu->mp_state = u->mp.mp_state;
 			vcpu->halted = vcpu->mp_state == KVM_MP_STATE_HALTED;
 			r = 0;
@@ -391,6 +393,7 @@ int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id)
 	}
 
 	init_waitqueue_head(&vcpu->wq);
+	vcpu->sipi_vector = -1;
 
 	mutex_lock(&vm->lock);
 	r = -EEXIST;
@@ -400,6 +403,9 @@ int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id)
 	r = vm->split_irqchip ? kvmlite_apic_create(vcpu) : 0;
 	if (r)
 		goto err_unlock;
+	/* As in KVM: with the LAPIC in the kernel, APs wait for INIT/SIPI. */
+	if (vcpu->apic && id != 0)
+		vcpu->mp_state = KVM_MP_STATE_UNINITIALIZED;
 	r = kvmlite_vcpu_vmx_create(vcpu);
 	if (r)
 		goto err_unlock;

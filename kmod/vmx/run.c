@@ -196,6 +196,16 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 
 	for (;;) {
+		/* An AP waits for INIT/SIPI; an INIT resets any vCPU. */
+		if (vcpu->apic && (vcpu->init_pending ||
+				   vcpu->mp_state == KVM_MP_STATE_UNINITIALIZED ||
+				   vcpu->mp_state == KVM_MP_STATE_INIT_RECEIVED)) {
+			r = kvmlite_apic_wait_sipi(vcpu);
+			if (r < 0) {
+				run->exit_reason = KVM_EXIT_INTR;
+				break;
+			}
+		}
 		/* A vCPU halted in the kernel sleeps before it enters. */
 		if (vcpu->halted) {
 			r = kvmlite_apic_halt(vcpu);

@@ -4,8 +4,8 @@
  * mode: a self-IPI is taken at once; a one-shot timer interrupt wakes the
  * vCPU from HLT; a self-IPI below TPR stays pending until TPR drops; an
  * MSI sent by another host thread wakes a halted vCPU; two vCPUs wake
- * each other with IPIs, halting in between.  Same results on /dev/kvmlite
- * and /dev/kvm.
+ * each other with IPIs, halting in between; INIT and SIPI start an AP in
+ * real mode.  Same results on /dev/kvmlite and /dev/kvm.
  */
 #define _GNU_SOURCE
 #include <linux/kvm.h>
@@ -323,6 +323,74 @@ static void ipi_ping_pong(int dev)
 	vm_free(vm);
 }
 
+#define AP_VECTOR	0x09		/* the AP starts at 0x9000 */
+#define AP_PORT		0x77
+
+/* The BSP starts vCPU 1 with INIT then SIPI (x2APIC ICR). */
+static void guest_start_ap(void)
+{
+	guest_x2apic_on();
+	/* INIT, level assert, physical destination 1 */
+	guest_wrmsr(0x830, 1ull << 32 | 5 << 8 | 1 << 14);
+	/* Start-up IPI with the trampoline's page number */
+	guest_wrmsr(0x830, 1ull << 32 | 6 << 8 | AP_VECTOR);
+	GUEST_SYNC(1, 0);
+	GUEST_DONE();
+}
+
+static void *run_ap(void *arg)
+{
+	struct kvm_vcpu *ap = arg;
+	struct kvm_sregs sregs;
+	int r, tries = 0;
+	u8 *data;
+
+	/* KVM returns EAGAIN when an AP waiting for SIPI is woken: retry. */
+	do
+		r = _vcpu_run(ap);
+	while (r == -EAGAIN && ++tries < 100);
+	data = (u8 *)ap->run + ap->run->io.data_offset;
+
+	TEST_EXPECT(r == 0 && ap->run->exit_reason == KVM_EXIT_IO &&
+		    ap->run->io.port == AP_PORT && *data == 0x5a,
+		    "AP: KVM_RUN %d, exit %s port %#x data %#x", r,
+		    exit_reason_str(ap->run->exit_reason), ap->run->io.port,
+		    *data);
+	vcpu_get_sregs(ap, &sregs);
+	TEST_EXPECT(sregs.cs.selector == AP_VECTOR << 8 &&
+		    sregs.cs.base == AP_VECTOR << 12 && !(sregs.cr0 & 1),
+		    "AP in real mode at %#x (base %#llx), cr0 %#llx",
+		    sregs.cs.selector, sregs.cs.base, sregs.cr0);
+	return NULL;
+}
+
+static void init_sipi(int dev)
+{
+	/* mov al, 0x5a; out 0x77, al; hlt; jmp $-1 */
+	static const u8 trampoline[] = { 0xb0, 0x5a, 0xe6, AP_PORT, 0xf4,
+					 0xeb, 0xfd };
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_mp_state mp;
+	struct kvm_vcpu *bsp, *ap;
+	struct ucall uc;
+	pthread_t thread;
+
+	enable_split_irqchip(vm);
+	bsp = lapic_vcpu_add(vm, 0, guest_start_ap);
+	ap = vm_vcpu_add_raw(vm, 1);
+	vm_load_bytes(vm, AP_VECTOR << 12, trampoline, sizeof(trampoline));
+	TEST_ASSERT(!ioctl(ap->fd, KVM_GET_MP_STATE, &mp), "KVM_GET_MP_STATE");
+	TEST_EXPECT(mp.mp_state == KVM_MP_STATE_UNINITIALIZED,
+		    "AP mp_state %u before INIT, expected UNINITIALIZED",
+		    mp.mp_state);
+	TEST_ASSERT(!pthread_create(&thread, NULL, run_ap, ap),
+		    "pthread_create");
+	vcpu_expect_ucall(bsp, &uc, UCALL_SYNC);
+	vcpu_run_to_done(bsp);
+	pthread_join(thread, NULL);
+	vm_free(vm);
+}
+
 static const struct scenario scenarios[] = {
 	{ "x2APIC self-IPI, one-shot timer waking HLT, TPR masking",
 	  self_ipi_timer_tpr, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
@@ -330,6 +398,8 @@ static const struct scenario scenarios[] = {
 	  msi_wakes_halted, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "two vCPUs ping-pong 200 IPIs, halting between them",
 	  ipi_ping_pong, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "INIT and SIPI start an application processor in real mode",
+	  init_sipi, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)
