@@ -254,10 +254,9 @@ int kvmlite_signal_msi(struct kvmlite_vm *vm, const struct kvm_msi *msi)
 {
 	u32 dest = (msi->address_lo >> 12) & 0xff;
 
-	if (msi->flags)
+	/* KVM's answer for both: EINVAL. */
+	if (msi->flags || !vm->split_irqchip)
 		return -EINVAL;
-	if (!vm->split_irqchip)
-		return -ENXIO;
 	/* With x2APIC IDs, KVM takes the high byte from address_hi. */
 	dest |= msi->address_hi & 0xffffff00;
 	return kvmlite_deliver(vm, NULL, dest, msi->address_lo & BIT(2),

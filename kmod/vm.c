@@ -63,13 +63,15 @@ static int kvmlite_vm_enable_cap(struct kvmlite_vm *vm,
 		return -EINVAL;
 	if (cap->cap != KVM_CAP_SPLIT_IRQCHIP)
 		return -EINVAL;
-	if (cap->args[0] > KVMLITE_MAX_IOAPIC_PINS)
-		return -EINVAL;
+	/* KVM checks "too late" before the pin count: EEXIST wins. */
 	mutex_lock(&vm->lock);
 	r = -EEXIST;
 	if (!vm->split_irqchip && !vm->nr_vcpus) {
-		vm->split_irqchip = true;
-		r = 0;
+		r = -EINVAL;
+		if (cap->args[0] <= KVMLITE_MAX_IOAPIC_PINS) {
+			vm->split_irqchip = true;
+			r = 0;
+		}
 	}
 	mutex_unlock(&vm->lock);
 	return r;

@@ -27,6 +27,8 @@ enum {
 	CASE_CPUID_SMALL, CASE_MSR_LIST_SMALL, CASE_MMAP_SIZE_ARG,
 	CASE_SET_CPUID_HUGE, CASE_SIGMASK_LEN, CASE_RUN_ARG, CASE_MP_HALTED,
 	CASE_GET_UNKNOWN_MSR, CASE_SET_MSRS_HUGE, CASE_OTHER_MM,
+	CASE_CAP_FLAGS, CASE_CAP_PINS, CASE_CAP_LATE, CASE_MSI_NO_IRQCHIP,
+	CASE_LAPIC_NO_IRQCHIP,
 	NR_CASES
 };
 
@@ -45,6 +47,12 @@ static const struct {
 	[CASE_GET_UNKNOWN_MSR] = { "KVM_GET_MSRS of an unknown MSR does 0", 0, 0 },
 	[CASE_SET_MSRS_HUGE] = { "KVM_SET_MSRS with nmsrs 100000", -1, E2BIG },
 	[CASE_OTHER_MM] = { "a VM ioctl from another process", -1, EIO },
+	[CASE_CAP_FLAGS] = { "KVM_ENABLE_CAP with flags 1", -1, EINVAL },
+	/* KVM 6.1 reports "too late" before it looks at the pin count. */
+	[CASE_CAP_PINS] = { "KVM_ENABLE_CAP(SPLIT_IRQCHIP) with 1000 pins, late", -1, EEXIST },
+	[CASE_CAP_LATE] = { "KVM_ENABLE_CAP(SPLIT_IRQCHIP) after a vCPU", -1, EEXIST },
+	[CASE_MSI_NO_IRQCHIP] = { "KVM_SIGNAL_MSI without an irqchip", -1, EINVAL },
+	[CASE_LAPIC_NO_IRQCHIP] = { "KVM_GET_LAPIC without an irqchip", -1, EINVAL },
 };
 
 static struct answer answer(long ret)
@@ -66,15 +74,19 @@ static bool ask_all(const char *path, struct answer *a)
 	struct kvm_signal_mask sigmask = { .len = 4 };
 	struct kvm_mp_state mp = { KVM_MP_STATE_HALTED };
 	struct kvm_msr_list list = { .nmsrs = 0 };
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP };
+	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = 0x40 };
+	struct kvm_lapic_state *lapic = calloc(1, sizeof(*lapic));
 	int dev, vm, vcpu, status;
 	pid_t child;
 
 	dev = open(path, O_RDWR);
 	vm = dev >= 0 ? ioctl(dev, KVM_CREATE_VM, 0) : -1;
 	vcpu = vm >= 0 ? ioctl(vm, KVM_CREATE_VCPU, 0) : -1;
-	if (!cpuid || vcpu < 0) {
+	if (!cpuid || !lapic || vcpu < 0) {
 		tap_diag("%s: no vCPU (%s)", path, strerror(errno));
 		free(cpuid);
+		free(lapic);
 		return false;
 	}
 
@@ -92,6 +104,16 @@ static bool ask_all(const char *path, struct answer *a)
 	msrs.hdr.nmsrs = 100000;
 	a[CASE_SET_MSRS_HUGE] = answer(ioctl(vcpu, KVM_SET_MSRS, &msrs));
 
+	cap.flags = 1;
+	a[CASE_CAP_FLAGS] = answer(ioctl(vm, KVM_ENABLE_CAP, &cap));
+	cap.flags = 0;
+	cap.args[0] = 1000;
+	a[CASE_CAP_PINS] = answer(ioctl(vm, KVM_ENABLE_CAP, &cap));
+	cap.args[0] = 24;
+	a[CASE_CAP_LATE] = answer(ioctl(vm, KVM_ENABLE_CAP, &cap));
+	a[CASE_MSI_NO_IRQCHIP] = answer(ioctl(vm, KVM_SIGNAL_MSI, &msi));
+	a[CASE_LAPIC_NO_IRQCHIP] = answer(ioctl(vcpu, KVM_GET_LAPIC, lapic));
+
 	/* A VM belongs to the process that created it. */
 	child = fork();
 	if (child == 0) {
@@ -107,6 +129,7 @@ static bool ask_all(const char *path, struct answer *a)
 	close(vm);
 	close(dev);
 	free(cpuid);
+	free(lapic);
 	return true;
 }
 
