@@ -5,7 +5,8 @@
  * vCPU from HLT; a self-IPI below TPR stays pending until TPR drops; an
  * MSI sent by another host thread wakes a halted vCPU; two vCPUs wake
  * each other with IPIs, halting in between; INIT and SIPI start an AP in
- * real mode.  Same results on /dev/kvmlite and /dev/kvm.
+ * real mode; xAPIC MMIO and KVM_GET/SET_LAPIC see the same registers.
+ * Same results on /dev/kvmlite and /dev/kvm.
  */
 #define _GNU_SOURCE
 #include <linux/kvm.h>
@@ -391,6 +392,46 @@ static void init_sipi(int dev)
 	vm_free(vm);
 }
 
+#define XAPIC_BASE	0xfee00000ULL
+
+/* xAPIC mode (the reset state): registers through the APIC page. */
+static void guest_xapic_mmio(void)
+{
+	GUEST_SYNC(1, guest_read32(XAPIC_BASE + 0x30));	/* version */
+	guest_write32(XAPIC_BASE + 0x80, 0x20);		/* TPR */
+	GUEST_SYNC(2, 0);
+	GUEST_SYNC(3, guest_read32(XAPIC_BASE + 0x80));
+	GUEST_DONE();
+}
+
+static void xapic_mmio_and_state(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_vcpu *vcpu = lapic_vcpu(vm, guest_xapic_mmio);
+	struct kvm_lapic_state state;
+	u32 *tpr = (u32 *)&state.regs[0x80];
+	struct ucall uc;
+
+	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	TEST_EXPECT((uc.args[1] & 0xff) == 0x14 &&
+		    ((uc.args[1] >> 16) & 0xff) >= 5,
+		    "version register %#llx: expected 0x14 and >= 5 LVTs",
+		    uc.args[1]);
+	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_LAPIC, &state),
+		    "KVM_GET_LAPIC: %s", errno_str(errno));
+	TEST_EXPECT(*tpr == 0x20, "TPR written over MMIO reads %#x in KVM_GET_LAPIC",
+		    *tpr);
+	*tpr = 0x30;
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_LAPIC, &state),
+		    "KVM_SET_LAPIC: %s", errno_str(errno));
+	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	TEST_EXPECT(uc.args[1] == 0x30, "guest reads TPR %#llx after KVM_SET_LAPIC",
+		    uc.args[1]);
+	vcpu_run_to_done(vcpu);
+	vm_free(vm);
+}
+
 static const struct scenario scenarios[] = {
 	{ "x2APIC self-IPI, one-shot timer waking HLT, TPR masking",
 	  self_ipi_timer_tpr, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
@@ -400,6 +441,8 @@ static const struct scenario scenarios[] = {
 	  ipi_ping_pong, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "INIT and SIPI start an application processor in real mode",
 	  init_sipi, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "xAPIC MMIO and KVM_GET/SET_LAPIC see the same registers",
+	  xapic_mmio_and_state, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)
