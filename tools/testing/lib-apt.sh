@@ -16,7 +16,7 @@ ensure_pkgs() {
 	fi
 	echo "kvmlite: installing ${missing[*]}" >&2
 	apt_updated_once
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 apt_updated_once() {

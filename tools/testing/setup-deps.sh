@@ -8,6 +8,8 @@
 #
 # Usage: tools/testing/setup-deps.sh
 set -euo pipefail
+# shellcheck source=tools/testing/lib-apt.sh
+. "$(dirname "$0")/lib-apt.sh"
 
 pkgs=(
 	build-essential gcc make libc6-dev
@@ -21,21 +23,4 @@ pkgs=(
 	flex bison bc libelf-dev libssl-dev lz4
 )
 
-missing=()
-for p in "${pkgs[@]}"; do
-	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-	# "ii " is installed; anything else (absent, half-configured) needs work.
-	[[ $st == ii* ]] || missing+=("$p")
-done
-
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-
-if [[ $(id -u) -ne 0 ]]; then
-	echo "setup-deps: missing packages: ${missing[*]} (run as root)" >&2
-	exit 1
-fi
-
-echo "setup-deps: installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+ensure_pkgs "${pkgs[@]}"
