@@ -18,6 +18,7 @@ long kvmlite_check_extension(long cap)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_SPLIT_IRQCHIP:
 	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_USER_NMI:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 		return 1;
 	case KVM_CAP_NR_VCPUS:

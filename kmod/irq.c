@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
+#include <asm/irq_vectors.h>
 #include <asm/msr-index.h>
 #include <asm/tsc.h>
 
@@ -203,11 +204,76 @@ int kvmlite_apic_wait_sipi(struct kvmlite_vcpu *vcpu)
 	return r;
 }
 
+/* Accept one message at a LAPIC whose lock is held. */
+static int accept_msg(struct kvmlite_vcpu *target, unsigned int mode,
+		      u8 vector, bool level)
+{
+	switch (mode) {
+	case KVMLITE_APIC_DM_INIT:
+		accept_init(target);
+		return 1;
+	case KVMLITE_APIC_DM_SIPI:
+		return accept_sipi(target, vector);
+	case KVMLITE_APIC_DM_NMI:
+		trace_kvmlite_apic_accept_irq(target->vm->id, target->id,
+					      NMI_VECTOR, false);
+		kvmlite_queue_nmi(target);
+		return 1;
+	default:
+		trace_kvmlite_apic_accept_irq(target->vm->id, target->id,
+					      vector, level);
+		kvmlite_lapic_accept_irq(target->apic, vector, level);
+		return 1;
+	}
+}
+
 /*
- * Deliver an interrupt message (IPI or MSI) to every matching LAPIC.
- * Fixed and lowest-priority (to the first match) vectors are accepted;
- * other delivery modes (NMI, INIT, SIPI, SMI, ExtINT) are not delivered
- * yet.  Returns how many LAPICs accepted it.
+ * Lowest priority: of the matching LAPICs, the one with the lowest PPR
+ * takes it; ties rotate through the VM's round-robin counter.  PPRs are
+ * read one LAPIC lock at a time (never two held), so the choice can be a
+ * moment stale, which the SDM allows: the message still goes to exactly
+ * one LAPIC.
+ */
+static int deliver_lowest(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
+			  u32 dest, bool logical, unsigned int shorthand,
+			  u8 vector, bool level)
+{
+	struct kvmlite_vcpu *cands[KVMLITE_MAX_VCPUS];
+	u32 ppr[KVMLITE_MAX_VCPUS];
+	unsigned int i, n = READ_ONCE(vm->nr_vcpus);
+	unsigned long flags;
+	int nc = 0, pick, r;
+
+	/* vcpus[] only grows, and entries below nr_vcpus are set. */
+	smp_rmb();
+	for (i = 0; i < n; i++) {
+		struct kvmlite_vcpu *target = vm->vcpus[i];
+
+		if (!target->apic)
+			continue;
+		flags = kvmlite_apic_lock(target);
+		if (kvmlite_lapic_match_dest(target->apic, dest, logical,
+					     shorthand, target == source)) {
+			cands[nc] = target;
+			ppr[nc++] = kvmlite_lapic_ppr(target->apic);
+		}
+		kvmlite_apic_unlock(target, flags);
+	}
+	pick = kvmlite_lapic_lowest_priority(ppr, nc,
+					     atomic_inc_return(&vm->lowest_rr));
+	if (pick < 0)
+		return 0;
+	flags = kvmlite_apic_lock(cands[pick]);
+	r = accept_msg(cands[pick], KVMLITE_APIC_DM_FIXED, vector, level);
+	kvmlite_apic_unlock(cands[pick], flags);
+	return r;
+}
+
+/*
+ * Deliver an interrupt message (IPI or MSI) to every matching LAPIC:
+ * fixed, lowest priority (to one of them), NMI, INIT and SIPI.  SMI and
+ * ExtINT messages are dropped (no SMM; the 8259 comes through
+ * KVM_INTERRUPT).  Returns how many LAPICs accepted it.
  */
 int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 		    u32 dest, bool logical, unsigned int shorthand,
@@ -216,35 +282,28 @@ int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 	unsigned int i, n = READ_ONCE(vm->nr_vcpus);
 	int delivered = 0;
 
+	trace_kvmlite_apic_ipi(vm->id, source ? (int)source->id : -1, dest,
+			       mode, vector, shorthand);
 	if (mode != KVMLITE_APIC_DM_FIXED && mode != KVMLITE_APIC_DM_LOWEST &&
-	    mode != KVMLITE_APIC_DM_INIT && mode != KVMLITE_APIC_DM_SIPI)
+	    mode != KVMLITE_APIC_DM_NMI && mode != KVMLITE_APIC_DM_INIT &&
+	    mode != KVMLITE_APIC_DM_SIPI)
 		return 0;
+	if (mode == KVMLITE_APIC_DM_LOWEST)
+		return deliver_lowest(vm, source, dest, logical, shorthand,
+				      vector, level);
 	/* vcpus[] only grows, and entries below nr_vcpus are set. */
 	smp_rmb();
 	for (i = 0; i < n; i++) {
 		struct kvmlite_vcpu *target = vm->vcpus[i];
 		unsigned long flags;
-		bool match;
 
 		if (!target->apic)
 			continue;
 		flags = kvmlite_apic_lock(target);
-		match = kvmlite_lapic_match_dest(target->apic, dest, logical,
-						 shorthand, target == source);
-		if (match && mode == KVMLITE_APIC_DM_INIT) {
-			accept_init(target);
-			delivered++;
-		} else if (match && mode == KVMLITE_APIC_DM_SIPI) {
-			delivered += accept_sipi(target, vector);
-		} else if (match) {
-			trace_kvmlite_apic_accept_irq(vm->id, target->id,
-						      vector, level);
-			kvmlite_lapic_accept_irq(target->apic, vector, level);
-			delivered++;
-		}
+		if (kvmlite_lapic_match_dest(target->apic, dest, logical,
+					     shorthand, target == source))
+			delivered += accept_msg(target, mode, vector, level);
 		kvmlite_apic_unlock(target, flags);
-		if (match && mode == KVMLITE_APIC_DM_LOWEST)
-			break;
 	}
 	return delivered;
 }
@@ -300,57 +359,25 @@ void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu)
 }
 
 /*
- * Before VM entry (interrupts off): inject the highest deliverable vector
- * when the guest can take it, else ask for an exit when it can.
- */
-void kvmlite_apic_inject(struct kvmlite_vcpu *vcpu)
-{
-	u32 proc = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
-	unsigned long flags;
-	bool open;
-	int vec;
-
-	if (!vcpu->apic)
-		return;
-	/* An event is already on its way in (re-injection): wait. */
-	if (vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK)
-		return;
-	open = (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-
-	flags = kvmlite_apic_lock(vcpu);
-	vec = open ? kvmlite_lapic_ack(vcpu->apic) :
-		     kvmlite_lapic_pending_vector(vcpu->apic);
-	kvmlite_apic_unlock(vcpu, flags);
-
-	if (vec >= 0 && open) {
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vec |
-			   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
-		vcpu->stats[KSTAT_INJECTED]++;
-		trace_kvmlite_inject_irq(vcpu->vm->id, vcpu->id, vec, false);
-		proc &= ~CPU_BASED_INTR_WINDOW_EXITING;
-	} else if (vec >= 0) {
-		/* Blocked by IF or a shadow: exit as soon as it opens. */
-		proc |= CPU_BASED_INTR_WINDOW_EXITING;
-	} else {
-		proc &= ~CPU_BASED_INTR_WINDOW_EXITING;
-	}
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
-}
-
-/*
  * "May this vCPU sleep now?" -- the one place that decides.  Called with
  * the task state already set, so a kick after this check wakes the task
- * (it is no longer TASK_RUNNING) and a kick before it is seen here.
+ * (it is no longer TASK_RUNNING) and a kick before it is seen here.  An
+ * NMI always wakes; a maskable interrupt (the LAPIC's above PPR, or the
+ * 8259's through LINT0) only when the guest has IF set.
  */
 static bool apic_should_wake(struct kvmlite_vcpu *vcpu)
 {
 	bool irq_allowed = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
-	unsigned long flags = kvmlite_apic_lock(vcpu);
-	bool wake = kvmlite_lapic_wake_pending(vcpu->apic, 0, irq_allowed);
+	unsigned long flags;
+	bool wake, extint;
 
+	flags = kvmlite_apic_lock(vcpu);
+	wake = kvmlite_lapic_wake_pending(vcpu->apic, 0, irq_allowed);
+	extint = vcpu->ext_irq >= 0 &&
+		 (!(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE) ||
+		  kvmlite_lapic_accepts_extint(vcpu->apic));
 	kvmlite_apic_unlock(vcpu, flags);
+	wake = wake || (extint && irq_allowed) || kvmlite_nmi_pending(vcpu);
 	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, wake);
 	return wake;
 }
@@ -377,6 +404,7 @@ int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu)
 			break;
 		}
 		vcpu->stats[KSTAT_BLOCKS]++;
+		trace_kvmlite_vcpu_block(vcpu->vm->id, vcpu->id);
 		schedule();
 	}
 	finish_wait(&vcpu->wq, &wait);
@@ -403,6 +431,9 @@ int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val)
 	else
 		r = -EINVAL;
 	kvmlite_apic_unlock(vcpu, flags);
+	if (!r)
+		trace_kvmlite_apic_access(vcpu->vm->id, vcpu->id, index, *val,
+					  false);
 	return r;
 }
 
@@ -425,6 +456,9 @@ int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val)
 		r = -EINVAL;
 	}
 	kvmlite_apic_unlock(vcpu, flags);
+	if (!r)
+		trace_kvmlite_apic_access(vcpu->vm->id, vcpu->id, index, val,
+					  true);
 	return r;
 }
 
@@ -463,6 +497,8 @@ bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
 	else if (kvmlite_lapic_mmio_read(vcpu->apic, gpa - base, val))
 		*val = 0;
 	kvmlite_apic_unlock(vcpu, flags);
+	trace_kvmlite_apic_access(vcpu->vm->id, vcpu->id, gpa - base, *val,
+				  write);
 	return true;
 }
 

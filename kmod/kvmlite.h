@@ -59,6 +59,7 @@ struct kvmlite_vm {
 	unsigned int nr_vcpus;
 	struct dentry *debugfs;
 	bool split_irqchip;		/* KVM_CAP_SPLIT_IRQCHIP: LAPICs here */
+	atomic_t lowest_rr;		/* lowest-priority tie breaker */
 };
 
 /* Why the last KVM_RUN left the guest, counted per vCPU. */
@@ -66,7 +67,7 @@ enum kvmlite_stat {
 	KSTAT_EXITS, KSTAT_IO, KSTAT_MMIO, KSTAT_HLT, KSTAT_CPUID, KSTAT_MSR,
 	KSTAT_CR, KSTAT_EXTINT, KSTAT_NMI, KSTAT_EPT, KSTAT_SIGNAL, KSTAT_OTHER,
 	KSTAT_TIMER, KSTAT_KICKS, KSTAT_IPIS, KSTAT_INJECTED, KSTAT_BLOCKS,
-	KSTAT_WAKEUPS,
+	KSTAT_WAKEUPS, KSTAT_NMIS_QUEUED, KSTAT_IRQ_WINDOW,
 	NR_KSTATS
 };
 
@@ -135,6 +136,10 @@ struct kvmlite_vcpu {
 	bool ipi_pending, eoi_exit_pending;
 	u32 ipi_icr, ipi_dest;
 	u8 eoi_exit_vector;
+	/* NMIs sent from any thread, then taken into nmi_pending (vmx/inject.c) */
+	atomic_t nmi_queued;
+	unsigned int nmi_pending;	/* vCPU thread only */
+	int ext_irq;			/* KVM_INTERRUPT's vector, or -1 */
 
 	u64 stats[NR_KSTATS];
 	struct dentry *debugfs;
@@ -182,7 +187,6 @@ int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 		    u32 dest, bool logical, unsigned int shorthand,
 		    unsigned int mode, u8 vector, bool level);
 int kvmlite_signal_msi(struct kvmlite_vm *vm, const struct kvm_msi *msi);
-void kvmlite_apic_inject(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_wait_sipi(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val);
@@ -194,6 +198,15 @@ int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu,
 			   struct kvm_lapic_state *s);
 int kvmlite_apic_set_state(struct kvmlite_vcpu *vcpu,
 			   const struct kvm_lapic_state *s);
+
+/* vmx/inject.c: event injection, KVM_INTERRUPT and KVM_NMI */
+void kvmlite_inject_events(struct kvmlite_vcpu *vcpu);
+bool kvmlite_ready_for_interrupt(struct kvmlite_vcpu *vcpu);
+int kvmlite_queue_interrupt(struct kvmlite_vcpu *vcpu, u32 irq);
+void kvmlite_queue_nmi(struct kvmlite_vcpu *vcpu);
+bool kvmlite_nmi_pending(struct kvmlite_vcpu *vcpu);
+void kvmlite_nmi_unblocked_by_iret(void);
+void kvmlite_save_run_state(struct kvmlite_vcpu *vcpu);
 
 /* caps.c: what KVM_CHECK_EXTENSION answers. */
 long kvmlite_check_extension(long cap);

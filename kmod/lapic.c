@@ -765,25 +765,31 @@ bool kvmlite_lapic_match_dest(const struct kvmlite_lapic *apic, u32 dest,
 	return dest == 0xff || dest == reg(apic, KVMLITE_APIC_ID) >> 24;
 }
 
+/* LINT0 unmasked in ExtINT mode: the 8259's interrupts come through. */
+bool kvmlite_lapic_accepts_extint(const struct kvmlite_lapic *apic)
+{
+	u32 lvt0 = reg(apic, KVMLITE_APIC_LVT0);
+
+	return !(lvt0 & KVMLITE_APIC_LVT_MASKED) &&
+	       ((lvt0 & KVMLITE_APIC_ICR_DM_MASK) >> KVMLITE_APIC_ICR_DM_SHIFT) ==
+	       KVMLITE_APIC_DM_EXTINT;
+}
+
 /*
- * Lowest-priority arbitration over the matched LAPICs: the lowest PPR
- * wins; ties go to the first at or after index rr, so a caller that
- * rotates rr spreads equal-priority interrupts.  Returns an index or -1.
+ * Lowest-priority arbitration over the matched LAPICs, given their PPRs
+ * (each read under its own LAPIC's lock): the lowest PPR wins; ties go to
+ * the first at or after index rr, so a caller that rotates rr spreads
+ * equal-priority interrupts.  Returns an index or -1.
  */
-int kvmlite_lapic_lowest_priority(struct kvmlite_lapic *const *cands, int n,
-				  unsigned int rr)
+int kvmlite_lapic_lowest_priority(const u32 *ppr, int n, unsigned int rr)
 {
 	int best = -1, k;
-	u32 best_ppr = 0;
 
 	for (k = 0; k < n; k++) {
 		int i = (int)((rr + k) % (unsigned int)n);
-		u32 ppr = kvmlite_lapic_ppr(cands[i]);
 
-		if (best < 0 || ppr < best_ppr) {
+		if (best < 0 || ppr[i] < ppr[best])
 			best = i;
-			best_ppr = ppr;
-		}
 	}
 	return best;
 }

@@ -172,8 +172,8 @@ u32 kvmlite_lapic_timer_divisor(u32 tdcr);
 bool kvmlite_lapic_match_dest(const struct kvmlite_lapic *apic, u32 dest,
 			      bool logical, unsigned int shorthand,
 			      bool source_is_self);
-int kvmlite_lapic_lowest_priority(struct kvmlite_lapic *const *cands, int n,
-				  unsigned int rr);
+bool kvmlite_lapic_accepts_extint(const struct kvmlite_lapic *apic);
+int kvmlite_lapic_lowest_priority(const u32 *ppr, int n, unsigned int rr);
 
 /* KVM_GET_LAPIC / KVM_SET_LAPIC */
 void kvmlite_lapic_get_state(struct kvmlite_lapic *apic,

@@ -146,6 +146,12 @@ DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_halt,
 	TP_ARGS(vm_id, vcpu_id)
 );
 
+/* The halted vCPU's thread gives up the CPU (schedule()). */
+DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_vcpu_block,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id),
+	TP_ARGS(vm_id, vcpu_id)
+);
+
 DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_vcpu_wakeup,
 	TP_PROTO(u64 vm_id, unsigned int vcpu_id),
 	TP_ARGS(vm_id, vcpu_id)
@@ -216,9 +222,82 @@ DEFINE_EVENT(kvmlite_vector, kvmlite_apic_accept_irq,
 	TP_ARGS(vm_id, vcpu_id, vector, level)
 );
 
-DEFINE_EVENT(kvmlite_vector, kvmlite_inject_irq,
-	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector, bool level),
-	TP_ARGS(vm_id, vcpu_id, vector, level)
+TRACE_EVENT(kvmlite_inject_irq,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector, bool nmi),
+	TP_ARGS(vm_id, vcpu_id, vector, nmi),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u8, vector)
+		__field(bool, nmi)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->vector = vector;
+		__entry->nmi = nmi;
+	),
+	TP_printk("vm %llu vcpu %u %s vector %#x", __entry->vm_id,
+		  __entry->vcpu_id, __entry->nmi ? "NMI" : "interrupt",
+		  __entry->vector)
+);
+
+/* An interrupt message: an ICR write (src = sender) or an MSI (src -1). */
+TRACE_EVENT(kvmlite_apic_ipi,
+	TP_PROTO(u64 vm_id, int src, u32 dest, unsigned int mode, u8 vector,
+		 unsigned int shorthand),
+	TP_ARGS(vm_id, src, dest, mode, vector, shorthand),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(int, src)
+		__field(u32, dest)
+		__field(unsigned int, mode)
+		__field(u8, vector)
+		__field(unsigned int, shorthand)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->src = src;
+		__entry->dest = dest;
+		__entry->mode = mode;
+		__entry->vector = vector;
+		__entry->shorthand = shorthand;
+	),
+	TP_printk("vm %llu from vcpu %d dest %#x mode %s vector %#x shorthand %s",
+		  __entry->vm_id, __entry->src, __entry->dest,
+		  __print_symbolic(__entry->mode, { 0, "fixed" },
+				   { 1, "lowest" }, { 2, "SMI" },
+				   { 3, "reserved" }, { 4, "NMI" },
+				   { 5, "INIT" }, { 6, "SIPI" },
+				   { 7, "ExtINT" }),
+		  __entry->vector,
+		  __print_symbolic(__entry->shorthand, { 0, "none" },
+				   { 1, "self" }, { 2, "all" },
+				   { 3, "all-but-self" }))
+);
+
+/* A guest access to a LAPIC register: xAPIC offset, or x2APIC MSR. */
+TRACE_EVENT(kvmlite_apic_access,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u32 reg, u64 val,
+		 bool write),
+	TP_ARGS(vm_id, vcpu_id, reg, val, write),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u32, reg)
+		__field(u64, val)
+		__field(bool, write)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->reg = reg;
+		__entry->val = val;
+		__entry->write = write;
+	),
+	TP_printk("vm %llu vcpu %u %s %#x = %#llx", __entry->vm_id,
+		  __entry->vcpu_id, __entry->write ? "write" : "read",
+		  __entry->reg, __entry->val)
 );
 
 #endif /* KVMLITE_TRACE_H */

@@ -31,7 +31,8 @@ static const char *const stat_names[NR_KSTATS] = {
 	[KSTAT_TIMER] = "preemption_timer_exits",
 	[KSTAT_KICKS] = "kicks", [KSTAT_IPIS] = "ipis_sent",
 	[KSTAT_INJECTED] = "irqs_injected", [KSTAT_BLOCKS] = "halt_sleeps",
-	[KSTAT_WAKEUPS] = "halt_wakeups",
+	[KSTAT_WAKEUPS] = "halt_wakeups", [KSTAT_NMIS_QUEUED] = "nmis_queued",
+	[KSTAT_IRQ_WINDOW] = "irq_window_exits",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)
@@ -232,6 +233,17 @@ static long vcpu_ioctl_locked(struct kvmlite_vcpu *vcpu, unsigned int ioctl,
 					     vcpu->run->exit_reason, r);
 		return r;
 	}
+	if (ioctl == KVM_NMI) {
+		kvmlite_queue_nmi(vcpu);
+		return 0;
+	}
+	if (ioctl == KVM_INTERRUPT) {
+		struct kvm_interrupt irq;
+
+		if (copy_from_user(&irq, argp, sizeof(irq)))
+			return -EFAULT;
+		return kvmlite_queue_interrupt(vcpu, irq.irq);
+	}
 
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
@@ -394,6 +406,7 @@ int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id)
 
 	init_waitqueue_head(&vcpu->wq);
 	vcpu->sipi_vector = -1;
+	vcpu->ext_irq = -1;
 
 	mutex_lock(&vm->lock);
 	r = -EEXIST;

@@ -354,9 +354,14 @@ static int handle_hlt(struct kvmlite_vcpu *vcpu)
 	return 0;
 }
 
+/* EPT-violation qualification bit 12 (SDM Table 28-7). */
+#define EPT_VIOLATION_NMI_UNBLOCKED	BIT(12)
+
 static int handle_ept_violation(struct kvmlite_vcpu *vcpu, u64 qual)
 {
 	vcpu->stats[KSTAT_EPT]++;
+	if (qual & EPT_VIOLATION_NMI_UNBLOCKED)
+		kvmlite_nmi_unblocked_by_iret();
 	return kvmlite_handle_mmio(vcpu, vmcs_read(GUEST_PHYSICAL_ADDRESS),
 				   qual & EPT_VIOLATION_ACC_WRITE);
 }
@@ -399,7 +404,8 @@ int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu)
 		vcpu->stats[KSTAT_EXTINT]++;
 		return 1;	/* the host took it when interrupts came on */
 	case EXIT_REASON_INTERRUPT_WINDOW:
-		/* kvmlite_apic_inject() decides again before the entry. */
+	case EXIT_REASON_NMI_WINDOW:
+		/* kvmlite_inject_events() decides again before the entry. */
 		return 1;
 	case EXIT_REASON_PREEMPTION_TIMER:
 		vcpu->stats[KSTAT_TIMER]++;

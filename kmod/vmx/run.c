@@ -186,8 +186,10 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 	if (vcpu->mmio_read.pending)
 		kvmlite_complete_mmio_read(vcpu);
 	/* As KVM: -EINTR without running, exit_reason left as it was. */
-	if (immediate_exit(run))
+	if (immediate_exit(run)) {
+		kvmlite_save_run_state(vcpu);
 		return -EINTR;
+	}
 
 	WRITE_ONCE(vcpu->task, current);
 	/* KVM_SET_SIGNAL_MASK: the mask in force while in KVM_RUN. */
@@ -229,7 +231,7 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
-		kvmlite_apic_inject(vcpu);
+		kvmlite_inject_events(vcpu);
 		run_once(vcpu);
 		local_irq_enable();
 		preempt_enable();
@@ -242,9 +244,17 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 			run->eoi.vector = vcpu->eoi_exit_vector;
 			r = 0;
 		}
+		/* Userspace wants to inject and now may (KVM_INTERRUPT). */
+		if (r > 0 && run->request_interrupt_window &&
+		    kvmlite_ready_for_interrupt(vcpu)) {
+			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+			vcpu->stats[KSTAT_IRQ_WINDOW]++;
+			r = 0;
+		}
 		if (r <= 0)
 			break;
 	}
+	kvmlite_save_run_state(vcpu);
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 	WRITE_ONCE(vcpu->task, NULL);

@@ -309,6 +309,11 @@ void kvmlite_vcpu_reset(struct kvmlite_vcpu *vcpu)
 	vmcs_write(GUEST_SYSENTER_ESP, 0);
 	vmcs_write(GUEST_SYSENTER_EIP, 0);
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	/* Reset (INIT) drops NMIs and interrupts not yet taken, as KVM does. */
+	atomic_set(&vcpu->nmi_queued, 0);
+	vcpu->nmi_pending = 0;
+	vcpu->ext_irq = -1;
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 

@@ -11,6 +11,7 @@ struct kvmlite_vmcs_config {
 	u32 pin, proc, proc2, exit, entry;
 	u64 ept_vpid_cap;
 	bool vpid;
+	bool nmi_window;	/* NMI-window exiting may be set */
 	bool ins_outs_info;	/* IA32_VMX_BASIC bit 54 */
 	u8 preemption_timer_rate;	/* TSC bits per timer tick */
 };

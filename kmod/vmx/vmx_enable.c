@@ -321,6 +321,8 @@ static int vmx_adjust(u32 msr, u32 required, u32 optional, u32 *result,
  * EPT with no emulator underneath) and exits on everything it emulates:
  * HLT, all port I/O, CR8, debug registers, MONITOR/MWAIT and RDPMC.  All
  * MSR accesses exit too (no MSR bitmap), so none reaches the hardware.
+ * Virtual NMIs are needed too: the CPU then tracks the guest's NMI
+ * blocking, which NMI injection relies on (every EPT-capable CPU has it).
  */
 int kvmlite_vmx_setup_config(bool true_ctls)
 {
@@ -331,8 +333,9 @@ int kvmlite_vmx_setup_config(bool true_ctls)
 
 	r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 		       MSR_IA32_VMX_PINBASED_CTLS,
-		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-		       PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER,
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+		       PIN_BASED_VIRTUAL_NMIS,
+		       PIN_BASED_VMX_PREEMPTION_TIMER,
 		       &c->pin, "pin-based");
 	r = r ? r : vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			       MSR_IA32_VMX_PROCBASED_CTLS,
@@ -344,7 +347,8 @@ int kvmlite_vmx_setup_config(bool true_ctls)
 			       CPU_BASED_MONITOR_EXITING |
 			       CPU_BASED_RDPMC_EXITING |
 			       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
-			       CPU_BASED_USE_TSC_OFFSETTING, &c->proc,
+			       CPU_BASED_USE_TSC_OFFSETTING |
+			       CPU_BASED_NMI_WINDOW_EXITING, &c->proc,
 			       "processor-based");
 	r = r ? r : vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 			       SECONDARY_EXEC_ENABLE_EPT |
@@ -374,6 +378,9 @@ int kvmlite_vmx_setup_config(bool true_ctls)
 	}
 	/* Set per guest from EFER.LMA, never forced on for all guests. */
 	c->entry &= ~VM_ENTRY_IA32E_MODE;
+	/* Armed only while an NMI waits (vmx/inject.c). */
+	c->nmi_window = c->proc & CPU_BASED_NMI_WINDOW_EXITING;
+	c->proc &= ~CPU_BASED_NMI_WINDOW_EXITING;
 
 	if (rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &c->ept_vpid_cap) ||
 	    (c->ept_vpid_cap & ept_needed) != ept_needed) {

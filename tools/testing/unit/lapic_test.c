@@ -618,14 +618,14 @@ static void test_lowest_priority(void)
 {
 	static struct kvmlite_lapic c[4];
 	static struct fake cf[4];
-	struct kvmlite_lapic *p[4];
 	static const u8 tpr[4] = { 0x50, 0x20, 0x20, 0x90 };
+	u32 p[4];
 	int i;
 
 	for (i = 0; i < 4; i++) {
 		kvmlite_lapic_init(&c[i], i, &fake_ops, &cf[i]);
 		kvmlite_lapic_set_cr8(&c[i], tpr[i] >> 4);
-		p[i] = &c[i];
+		p[i] = kvmlite_lapic_ppr(&c[i]);
 	}
 	CHECK(kvmlite_lapic_lowest_priority(p, 4, 0) == 1, "lowest PPR wins");
 	CHECK(kvmlite_lapic_lowest_priority(p, 4, 2) == 2, "ties rotate with rr");

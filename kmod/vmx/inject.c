@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event injection through VM entry (SDM 26.6): NMIs (KVM_NMI, NMI IPIs and
+ * MSIs), the external interrupt userspace queued with KVM_INTERRUPT, and
+ * the in-kernel LAPIC's vectors.  An event the guest cannot take now (IF
+ * clear, an STI or MOV-SS shadow, NMI blocking, another event already on
+ * its way in) arms the interrupt- or NMI-window exit instead, so it goes
+ * in at the first instruction boundary where the guest can take it.
+ */
+#include <linux/kvm.h>
+#include <asm/irq_vectors.h>
+#include <asm/vmx.h>
+
+#include "../lapic.h"
+#include "../trace.h"
+#include "vmx.h"
+#include "vmx_ops.h"
+
+/* One NMI may be pending behind the one being handled (SDM 6.7.1). */
+#define NMI_PENDING_MAX	2
+
+#define SHADOWS	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+
+static bool guest_if(void)
+{
+	return vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
+}
+
+static bool event_in_flight(void)
+{
+	return vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+}
+
+/*
+ * Does the LAPIC take the 8259's interrupt from KVM_INTERRUPT now?  As on
+ * hardware: when LINT0 is unmasked in ExtINT mode, or the LAPIC is off
+ * in IA32_APIC_BASE (then the INTR pin goes straight to the CPU).
+ */
+static bool apic_takes_extint(struct kvmlite_vcpu *vcpu)
+{
+	unsigned long flags;
+	bool r;
+
+	if (!(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE))
+		return true;
+	flags = kvmlite_apic_lock(vcpu);
+	r = kvmlite_lapic_accepts_extint(vcpu->apic);
+	kvmlite_apic_unlock(vcpu, flags);
+	return r;
+}
+
+/*
+ * KVM's kvm_run.ready_for_interrupt_injection: may userspace issue
+ * KVM_INTERRUPT now?  The guest must be interruptible and nothing queued
+ * may be waiting already.
+ */
+bool kvmlite_ready_for_interrupt(struct kvmlite_vcpu *vcpu)
+{
+	if (!guest_if() ||
+	    (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & SHADOWS) ||
+	    vcpu->ext_irq >= 0)
+		return false;
+	return !vcpu->apic || apic_takes_extint(vcpu);
+}
+
+/* KVM_INTERRUPT: KVM's errnos. */
+int kvmlite_queue_interrupt(struct kvmlite_vcpu *vcpu, u32 irq)
+{
+	if (irq >= 256)
+		return -EINVAL;
+	if (vcpu->apic && vcpu->ext_irq >= 0)
+		return -EEXIST;
+	vcpu->ext_irq = irq;
+	return 0;
+}
+
+/* KVM_NMI, and NMI IPIs and MSIs from any thread. */
+void kvmlite_queue_nmi(struct kvmlite_vcpu *vcpu)
+{
+	atomic_inc(&vcpu->nmi_queued);
+	vcpu->stats[KSTAT_NMIS_QUEUED]++;
+	kvmlite_vcpu_kick(vcpu);
+}
+
+/* Is an NMI waiting?  Part of the "may this vCPU sleep" check. */
+bool kvmlite_nmi_pending(struct kvmlite_vcpu *vcpu)
+{
+	return vcpu->nmi_pending || atomic_read(&vcpu->nmi_queued);
+}
+
+static void inject(struct kvmlite_vcpu *vcpu, u32 type, int vector)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vector | type |
+		   INTR_INFO_VALID_MASK);
+	vcpu->stats[KSTAT_INJECTED]++;
+	trace_kvmlite_inject_irq(vcpu->vm->id, vcpu->id, vector,
+				 type == INTR_TYPE_NMI_INTR);
+}
+
+/* NMIs first: they go in whenever no shadow and no NMI blocks them. */
+static bool inject_nmi(struct kvmlite_vcpu *vcpu, u32 *proc, bool busy,
+		       u32 blocking)
+{
+	unsigned int queued = atomic_xchg(&vcpu->nmi_queued, 0);
+	/* Without it, the slice's preemption-timer exit looks again. */
+	u32 window = kvmlite_vmcs_config.nmi_window ?
+		     CPU_BASED_NMI_WINDOW_EXITING : 0;
+
+	vcpu->nmi_pending = min(vcpu->nmi_pending + queued, NMI_PENDING_MAX);
+	if (!vcpu->nmi_pending)
+		return busy;
+	if (busy || (blocking & (SHADOWS | GUEST_INTR_STATE_NMI))) {
+		*proc |= window;
+		return busy;
+	}
+	inject(vcpu, INTR_TYPE_NMI_INTR, NMI_VECTOR);
+	vcpu->nmi_pending--;
+	/* The next one waits for the handler's IRET. */
+	if (vcpu->nmi_pending)
+		*proc |= window;
+	return true;
+}
+
+/*
+ * Before VM entry (interrupts off): inject what the guest can take now,
+ * and arm a window exit for what it cannot take yet.
+ */
+void kvmlite_inject_events(struct kvmlite_vcpu *vcpu)
+{
+	u32 proc = vmcs_read(CPU_BASED_VM_EXEC_CONTROL) &
+		   ~(CPU_BASED_INTR_WINDOW_EXITING |
+		     CPU_BASED_NMI_WINDOW_EXITING);
+	u32 blocking = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	/* An event being re-injected (an exit hit its delivery) goes first. */
+	bool busy = event_in_flight(), open, want_irq = false;
+	unsigned long flags;
+	int vec;
+
+	busy = inject_nmi(vcpu, &proc, busy, blocking);
+	open = !busy && guest_if() && !(blocking & SHADOWS);
+
+	if (vcpu->ext_irq >= 0 && !vcpu->apic) {
+		/* No irqchip: userspace checked the window, as with KVM. */
+		if (!busy) {
+			inject(vcpu, INTR_TYPE_EXT_INTR, vcpu->ext_irq);
+			vcpu->ext_irq = -1;
+			busy = true;
+			open = false;
+		}
+	} else if (vcpu->ext_irq >= 0 && apic_takes_extint(vcpu)) {
+		/* The 8259 comes before the LAPIC, as KVM orders them. */
+		if (open) {
+			inject(vcpu, INTR_TYPE_EXT_INTR, vcpu->ext_irq);
+			vcpu->ext_irq = -1;
+			open = false;
+		} else {
+			want_irq = true;
+		}
+	}
+
+	if (vcpu->apic) {
+		flags = kvmlite_apic_lock(vcpu);
+		vec = open ? kvmlite_lapic_ack(vcpu->apic) :
+			     kvmlite_lapic_pending_vector(vcpu->apic);
+		kvmlite_apic_unlock(vcpu, flags);
+		if (vec >= 0 && open)
+			inject(vcpu, INTR_TYPE_EXT_INTR, vec);
+		else if (vec >= 0)
+			want_irq = true;
+	}
+
+	/* Userspace asked to hear when it may inject (IRQ_WINDOW_OPEN). */
+	if (want_irq || vcpu->run->request_interrupt_window)
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
+/*
+ * An exit in the middle of an IRET that unblocked NMIs (an EPT violation
+ * on the stack, say) must put NMI blocking back (SDM 28.2.3, 31.7.1.2):
+ * the IRET runs again.
+ */
+void kvmlite_nmi_unblocked_by_iret(void)
+{
+	if (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)
+		return;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) |
+		   GUEST_INTR_STATE_NMI);
+}
+
+/* What KVM reports in kvm_run on every return from KVM_RUN. */
+void kvmlite_save_run_state(struct kvmlite_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	unsigned long flags;
+
+	run->if_flag = guest_if();
+	run->ready_for_interrupt_injection = kvmlite_ready_for_interrupt(vcpu);
+	run->apic_base = vcpu->msr_apic_base;
+	run->cr8 = vcpu->cr8;
+	if (vcpu->apic) {
+		flags = kvmlite_apic_lock(vcpu);
+		run->cr8 = kvmlite_lapic_get_cr8(vcpu->apic);
+		kvmlite_apic_unlock(vcpu, flags);
+	}
+}
