@@ -9,6 +9,7 @@
  */
 #include <linux/types.h>
 #include <linux/bits.h>
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 #include "lapic.h"
@@ -126,9 +127,17 @@ int kvmlite_lapic_pending_vector(const struct kvmlite_lapic *apic)
 	return irrv;
 }
 
-/* Set IRR (and TMR for level), and kick whenever the vector beats PPR. */
+/*
+ * Set IRR (and TMR for level), and kick whenever the vector beats PPR.
+ * With a posted-interrupt descriptor, an edge vector is posted instead
+ * and the owner notifies only when the post turned ON from 0 to 1.
+ */
 static void set_irr(struct kvmlite_lapic *apic, u8 vec, bool level)
 {
+	if (apic->pi && !level) {
+		apic->ops->posted(apic, vec, kvmlite_pi_post(apic->pi, vec));
+		return;
+	}
 	vec_set(apic, KVMLITE_APIC_IRR, vec);
 	if (level)
 		vec_set(apic, KVMLITE_APIC_TMR, vec);
@@ -198,6 +207,41 @@ int kvmlite_lapic_eoi(struct kvmlite_lapic *apic)
 	if (vec_test(apic, KVMLITE_APIC_TMR, vec))
 		apic->ops->eoi_level(apic, vec);
 	return vec;
+}
+
+/*
+ * Move everything posted into IRR (edge: TMR cleared): ON is cleared
+ * first, so a vector posted after this point notifies again.  Returns
+ * the highest vector taken, or -1.
+ */
+int kvmlite_lapic_sync_pir(struct kvmlite_lapic *apic)
+{
+	u64 taken[4];
+
+	if (!apic->pi || !kvmlite_pi_drain(apic->pi, taken))
+		return -1;
+	return kvmlite_lapic_merge_pir(apic, taken);
+}
+
+/* OR vectors taken from PIR into IRR, as edge-triggered. */
+int kvmlite_lapic_merge_pir(struct kvmlite_lapic *apic, const u64 taken[4])
+{
+	int w, highest = -1;
+
+	for (w = 0; w < 4; w++) {
+		u32 lo = (u32)taken[w], hi = (u32)(taken[w] >> 32);
+		u32 irr = KVMLITE_APIC_IRR + (u32)w * 0x20;
+		u32 tmr = KVMLITE_APIC_TMR + (u32)w * 0x20;
+
+		if (!taken[w])
+			continue;
+		set_reg(apic, irr, reg(apic, irr) | lo);
+		set_reg(apic, irr + 0x10, reg(apic, irr + 0x10) | hi);
+		set_reg(apic, tmr, reg(apic, tmr) & ~lo);
+		set_reg(apic, tmr + 0x10, reg(apic, tmr + 0x10) & ~hi);
+		highest = w * 64 + (int)__fls(taken[w]);
+	}
+	return highest;
 }
 
 /*

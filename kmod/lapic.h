@@ -13,6 +13,8 @@
 #include <linux/bits.h>
 #include <linux/kvm.h>
 
+#include "pi.h"
+
 /* Register offsets in the xAPIC page; the x2APIC MSR is 0x800 + off / 16. */
 #define KVMLITE_APIC_ID		0x020
 #define KVMLITE_APIC_LVR	0x030
@@ -118,6 +120,13 @@ struct kvmlite_lapic_ops {
 	 * kvmlite_lapic_match_dest() and delivers.
 	 */
 	void (*send_ipi)(struct kvmlite_lapic *apic, u32 icr_low, u32 dest);
+	/*
+	 * With a posted-interrupt descriptor: an edge vector was posted
+	 * into it, with this result; the owner notifies (kicks) the vCPU
+	 * when it is KVMLITE_PI_NOTIFY, and only then.
+	 */
+	void (*posted)(struct kvmlite_lapic *apic, u8 vector,
+		       enum kvmlite_pi_post_result result);
 };
 
 struct kvmlite_lapic {
@@ -132,6 +141,12 @@ struct kvmlite_lapic {
 	u64 timer_expiry_ns;	/* when the current count reaches 0 */
 	u64 timer_period_ns;	/* periodic mode's reload, in ns */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
+	/*
+	 * Edge-triggered vectors go through this descriptor when set (the
+	 * owner's, 64-byte aligned); the owner drains it into IRR with
+	 * kvmlite_lapic_sync_pir() before it looks at IRR.
+	 */
+	struct kvmlite_pi_desc *pi;
 	const struct kvmlite_lapic_ops *ops;
 	void *owner;		/* for the ops' use */
 };
@@ -161,6 +176,8 @@ int kvmlite_lapic_highest_irr(const struct kvmlite_lapic *apic);
 int kvmlite_lapic_pending_vector(const struct kvmlite_lapic *apic);
 int kvmlite_lapic_ack(struct kvmlite_lapic *apic);
 int kvmlite_lapic_eoi(struct kvmlite_lapic *apic);
+int kvmlite_lapic_sync_pir(struct kvmlite_lapic *apic);
+int kvmlite_lapic_merge_pir(struct kvmlite_lapic *apic, const u64 taken[4]);
 bool kvmlite_lapic_wake_pending(const struct kvmlite_lapic *apic, u8 rvi,
 				bool irq_allowed);
 

@@ -20,4 +20,6 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 
+#define __aligned(x)	__attribute__((aligned(x)))
+
 #endif /* KVMLITE_SHIM_LINUX_TYPES_H */
