@@ -114,6 +114,14 @@ static const struct guest_case guest_cases[] = {
 		.out = "Hello from 64-bit kvmlite guest, 2 vCPU(s)\n",
 		.split_irqchip = true,
 	}, {
+		.what = "crash64 --irqchip split --smp 2: triple fault, AP awaits SIPI, exit 70",
+		.args = { "--irqchip", "split", "--smp", "2", "crash64.elf" },
+		.status = 70,
+		.out = "",
+		.err = { "vcpu0: guest shutdown (KVM_EXIT_SHUTDOWN",
+			 "rax 000000000000dead" },
+		.split_irqchip = true,
+	}, {
 		.what = "smp64 --smp 2 without an irqchip: no LAPIC answers, exit 0x22",
 		.args = { "--smp", "2", "smp64.elf" },
 		.status = 0x22,
