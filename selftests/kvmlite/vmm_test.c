@@ -6,6 +6,12 @@
  * 70 and the registers); bad options, images and devices must give the
  * documented exit status and message.
  *
+ * SMP with --irqchip split (in-kernel LAPICs): smp64.elf's BSP starts
+ * APIC ID 1 with INIT/SIPI and both CPUs print; the run must end at the
+ * BSP's exit port while the other vCPUs sleep in KVM_RUN, halted or still
+ * waiting for a SIPI that never comes.  These cases are skipped on a
+ * device without KVM_CAP_SPLIT_IRQCHIP.
+ *
  * On /dev/kvmlite the guests run only once KVM_CHECK_EXTENSION says it
  * has guest memory (KVM_CAP_USER_MEMORY); until then they are skipped
  * with that reason, and the VMM must refuse the device cleanly.  On
@@ -53,6 +59,7 @@ struct guest_case {
 	int status;
 	const char *out;	/* the guest's whole output */
 	const char *err[2];	/* in stderr; none: stderr must be empty */
+	bool split_irqchip;	/* needs KVM_CAP_SPLIT_IRQCHIP */
 };
 
 /* Image names are relative to the guests' directory (see guest_path). */
@@ -84,11 +91,52 @@ static const struct guest_case guest_cases[] = {
 		.out = "",
 		.err = { "vcpu0: guest shutdown (KVM_EXIT_SHUTDOWN",
 			 "rax 000000000000dead" },
+	}, {
+		.what = "smp64 --irqchip split --smp 2: INIT/SIPI starts AP 1, both print, exit 43",
+		.args = { "--irqchip", "split", "--smp", "2", "smp64.elf" },
+		.status = 43,
+		.out = "smp64: BSP sends INIT and SIPI to APIC ID 1\n"
+		       "AP 1 up\n"
+		       "smp64: 2 CPUs up\n",
+		.split_irqchip = true,
+	}, {
+		.what = "smp64 --irqchip split --smp 3: exit 43, AP 1 halted, AP 2 awaits SIPI",
+		.args = { "--irqchip", "split", "--smp", "3", "smp64.elf" },
+		.status = 43,
+		.out = "smp64: BSP sends INIT and SIPI to APIC ID 1\n"
+		       "AP 1 up\n"
+		       "smp64: 2 CPUs up\n",
+		.split_irqchip = true,
+	}, {
+		.what = "hello64 --irqchip split --smp 2: no SIPI, the BSP's exit 42 ends it",
+		.args = { "--irqchip", "split", "--smp", "2", "hello64.elf" },
+		.status = 42,
+		.out = "Hello from 64-bit kvmlite guest, 2 vCPU(s)\n",
+		.split_irqchip = true,
+	}, {
+		.what = "crash64 --irqchip split --smp 2: triple fault, AP awaits SIPI, exit 70",
+		.args = { "--irqchip", "split", "--smp", "2", "crash64.elf" },
+		.status = 70,
+		.out = "",
+		.err = { "vcpu0: guest shutdown (KVM_EXIT_SHUTDOWN",
+			 "rax 000000000000dead" },
+		.split_irqchip = true,
+	}, {
+		.what = "smp64 --smp 2 without an irqchip: no LAPIC answers, exit 0x22",
+		.args = { "--smp", "2", "smp64.elf" },
+		.status = 0x22,
+		.out = "smp64: FAIL: no local APIC at 0xfee00000 (--irqchip split)\n",
+	}, {
+		.what = "smp64 --irqchip split --smp 1: no AP to start, exit 0x21",
+		.args = { "--irqchip", "split", "smp64.elf" },
+		.status = 0x21,
+		.out = "smp64: FAIL: needs 2 vCPUs or more (--smp 2)\n",
+		.split_irqchip = true,
 	},
 };
 
 #define NR_GUEST_CASES	ARRAY_SIZE(guest_cases)
-#define NR_ERROR_CASES	6
+#define NR_ERROR_CASES	7
 #define NR_KVMLITE_EXTRA 1
 
 static const char *vmm_path(void)
@@ -210,6 +258,9 @@ static void error_cases(void)
 	check_error("bad option", (const char *const[]){ "--bogus",
 		    "hello32.elf", NULL }, VMM_EX_USAGE,
 		    "unknown option '--bogus'");
+	check_error("bad --irqchip", (const char *const[]){ "--irqchip",
+		    "full", "hello64.elf", NULL }, VMM_EX_USAGE,
+		    "--irqchip 'full': expected none or split");
 	check_error("missing image",
 		    (const char *const[]){ "/nonexistent/guest.elf", NULL },
 		    VMM_EX_NOINPUT,
@@ -237,17 +288,35 @@ static void skip_guests(const char *device, const char *why)
 		tap_skip("%s: %s: %s", device, guest_cases[i].what, why);
 }
 
+static int check_cap(const char *device, long cap)
+{
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+	close(fd);
+	return r < 0 ? 0 : r;
+}
+
 static void run_guests(const char *device)
 {
+	bool split = check_cap(device, KVM_CAP_SPLIT_IRQCHIP) > 0;
 	size_t i;
 
 	for (i = 0; i < NR_GUEST_CASES; i++) {
 		const struct guest_case *c = &guest_cases[i];
-		const char *args[10] = { "--device", device, "--mem", "16" };
+		const char *args[12] = { "--device", device, "--mem", "16" };
 		struct result res;
 		bool ok;
 		int n = 4;
 
+		if (c->split_irqchip && !split) {
+			tap_skip("%s: %s: KVM_CAP_SPLIT_IRQCHIP is 0", device,
+				 c->what);
+			continue;
+		}
 		for (const char *const *a = c->args; *a; a++)
 			args[n++] = *a;
 		run_vmm(&res, args);
@@ -264,18 +333,6 @@ static void run_guests(const char *device)
 		}
 		tap_check(ok, "%s: %s", device, c->what);
 	}
-}
-
-static int user_memory_cap(const char *device)
-{
-	int fd = open(device, O_RDWR | O_CLOEXEC);
-	int cap;
-
-	if (fd < 0)
-		return -errno;
-	cap = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY);
-	close(fd);
-	return cap < 0 ? 0 : cap;
 }
 
 static void kvm_cases(bool wanted)
@@ -321,7 +378,7 @@ static void kvmlite_cases(bool wanted)
 		skip_guests(dev, "kvmlite did not load");
 		return;
 	}
-	cap = user_memory_cap(dev);
+	cap = check_cap(dev, KVM_CAP_USER_MEMORY);
 	if (cap < 0) {
 		tap_check(false, "%s: open: %s", dev, strerror(-cap));
 		skip_guests(dev, "device cannot be opened");

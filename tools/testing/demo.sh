@@ -4,23 +4,26 @@
 # kvmlite's main job, from a fresh Debian 12 machine (run as root: missing
 # packages are installed): build the module and the VMM, boot the emulated
 # VT-x machine (Bochs, 2 CPUs), load the module there and show it
-# answering through kvmlite-run, which then runs two demo guests (a
+# answering through kvmlite-run, which then runs three demo guests (a
 # Multiboot kernel and a 64-bit ELF that print on the emulated COM1 and
-# exit through port 0xf4).  The whole serial log stays in
-# build/testing/bochs-demo.serial.
-# Exit status: 0 when the module loaded, kvmlite-run created a VM and both
-# guests printed their greeting and exited with their status (0 and 42).
+# exit through port 0xf4, and a two-vCPU 64-bit ELF whose BSP starts its
+# AP with INIT/SIPI through kvmlite's in-kernel LAPIC).  The whole serial
+# log stays in build/testing/bochs-demo.serial ($KVMLITE_BUILD_DIR if set).
+# Exit status: 0 when the module loaded, kvmlite-run created a VM and the
+# guests printed their lines and exited with their status (0, 42, 43).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+# BUILD_DIR: where boot-bochs.sh writes the log (KVMLITE_BUILD_DIR).
+. tools/testing/lib.sh
 
 tools/testing/setup-deps.sh
 make -s module user
 tools/testing/mkimage.sh
 tools/testing/boot-bochs.sh demo || true
 
-log=build/testing/bochs-demo.serial
+log=$BUILD_DIR/bochs-demo.serial
 echo
 echo "==== what the emulated machine printed (from $log) ===="
 sed -n '/^kvmlite-test: mode=demo/,/KVMLITE DMESG BEGIN/p' "$log" |
@@ -29,9 +32,12 @@ echo
 if grep -q '^kvmlite-test: demo: kvmlite-run exit=0' "$log" &&
    grep -q '^kvmlite-test: demo: guest hello32.elf exit=0' "$log" &&
    grep -q '^kvmlite-test: demo: guest hello64.elf exit=42' "$log" &&
+   grep -q '^kvmlite-test: demo: guest smp64.elf exit=43' "$log" &&
    grep -q 'Hello from kvmlite guest' "$log" &&
-   grep -q 'Hello from 64-bit kvmlite guest' "$log"; then
-	echo "demo: kvmlite loaded in the emulated VT-x machine and ran both guests"
+   grep -q 'Hello from 64-bit kvmlite guest' "$log" &&
+   grep -q '^AP 1 up' "$log" &&
+   grep -q '^smp64: 2 CPUs up' "$log"; then
+	echo "demo: kvmlite loaded in the emulated VT-x machine and ran the three guests"
 else
 	echo "demo: FAILED; see $log"
 	exit 1

@@ -6,13 +6,17 @@
  *   0x1000  GDT: 0x08 64-bit code, 0x10 flat data, 0x18 flat 32-bit code
  *   0x1100  Multiboot info (flags = memory: mem_lower, mem_upper in KiB)
  *   0x2000  PML4, 0x3000 PDPT, 0x4000-0x7fff four PDs: the first 4 GiB
- *           identity-mapped with 2 MiB pages (64-bit ELF only)
+ *           identity-mapped with 2 MiB pages (64-bit ELF only); the
+ *           last GiB, above RAM, is the MMIO hole (the LAPIC at
+ *           0xfee00000) and is mapped uncached (PCD|PWT)
  *   0x70000-0x7ffff  one 8 KiB stack per vCPU (64-bit ELF: RSP)
  *
  * Every vCPU starts at the entry point, with EDI/RDI = its index and
  * ESI/RSI = the number of vCPUs (there is no INIT/SIPI without an
  * in-kernel LAPIC, so application processors are not held back: a guest
  * that wants one CPU halts the others, and a halted vCPU's thread ends).
+ * With --irqchip split only vCPU 0 gets this state (kvm.c): the others
+ * wait in their reset state for the guest's INIT and SIPI.
  * Multiboot handoff goes to vCPU 0 only: EAX=0x2BADB002 and EBX=0x1100;
  * the others get EAX=EBX=0.
  */
@@ -32,6 +36,8 @@
 #define EFER_LMA	BIT_ULL(10)
 #define PTE_P		BIT_ULL(0)
 #define PTE_RW		BIT_ULL(1)
+#define PTE_PWT		BIT_ULL(3)
+#define PTE_PCD		BIT_ULL(4)
 #define PTE_PS		BIT_ULL(7)
 
 /* Multiboot (v1) information structure, the part that is filled in. */
@@ -76,7 +82,8 @@ void boot_write_tables(struct vm *vm)
 		      (BOOT_PD + i * 0x1000) | PTE_P | PTE_RW);
 	for (i = 0; i < 4 * 512; i++)
 		put64(vm, BOOT_PD + i * 8,
-		      (i << 21) | PTE_P | PTE_RW | PTE_PS);
+		      (i << 21) | PTE_P | PTE_RW | PTE_PS |
+		      ((i << 21) >= MMIO_HOLE_START ? PTE_PCD | PTE_PWT : 0));
 }
 
 static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code,

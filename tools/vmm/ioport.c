@@ -42,7 +42,8 @@ static void port_io(struct vcpu *vcpu, bool out, uint16_t port, int size,
 				KVMLITE_RUN ": vcpu%d: exit port: 0x%x\n",
 				vcpu->id, val);
 		}
-		vmm_exit(val & 0xff);
+		vm_stop(vcpu->vm, val & 0xff);
+		return;
 	}
 	if (serial_owns(port)) {
 		/* A byte-wide device: wider accesses touch only port. */
@@ -66,7 +67,9 @@ void ioport_handle(struct vcpu *vcpu)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	__u32 i;
 
-	for (i = 0; i < run->io.count; i++, data += run->io.size)
+	/* Nothing after the exit port: the run is ending. */
+	for (i = 0; i < run->io.count && !vm_stopping(vcpu->vm);
+	     i++, data += run->io.size)
 		port_io(vcpu, run->io.direction == KVM_EXIT_IO_OUT,
 			run->io.port, run->io.size, data);
 }

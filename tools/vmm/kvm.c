@@ -3,7 +3,9 @@
  * The hypervisor device: open it, create the VM, give it the guest RAM as
  * memory slot 0 at guest-physical 0, and create the vCPUs with their
  * kvm_run pages.  Optional setup (CPUID, the real-mode TSS) is done only
- * where KVM_CHECK_EXTENSION says the device has it.
+ * where KVM_CHECK_EXTENSION says the device has it.  --irqchip split
+ * enables the in-kernel LAPICs first, and only vCPU 0 (the BSP) gets the
+ * boot state: the APs start when the guest sends them INIT and SIPI.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +54,20 @@ int kvm_open(struct vm *vm)
 	vm->vm_fd = ioctl(vm->dev_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return dev_error(vm, "KVM_CREATE_VM");
+	if (vm->split_irqchip) {
+		struct kvm_enable_cap cap = {
+			.cap = KVM_CAP_SPLIT_IRQCHIP,
+			.args[0] = SPLIT_IRQCHIP_ROUTES,
+		};
+
+		if (!check_extension(vm, KVM_CAP_SPLIT_IRQCHIP))
+			return vmm_error(EX_UNAVAILABLE,
+					 "%s: no in-kernel LAPIC for --irqchip split (KVM_CAP_SPLIT_IRQCHIP is 0)",
+					 vm->device);
+		/* Before any vCPU: each then gets its LAPIC. */
+		if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+			return dev_error(vm, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)");
+	}
 	/* Real mode without unrestricted guest needs KVM's vm86 TSS. */
 	if (check_extension(vm, KVM_CAP_SET_TSS_ADDR) &&
 	    ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, TSS_ADDR) < 0)
@@ -148,7 +164,8 @@ int kvm_create_vcpus(struct vm *vm)
 		}
 		if (cpuid)
 			r = set_cpuid(vcpu, cpuid);
-		if (!r)
+		/* An AP of a split irqchip keeps its reset state for INIT. */
+		if (!r && (!vm->split_irqchip || i == 0))
 			r = boot_setup_vcpu(vcpu);
 	}
 	free(cpuid);

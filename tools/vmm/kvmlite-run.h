@@ -19,6 +19,7 @@
 #define KVMLITE_RUN_H
 
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@
 #define MAX_VCPUS		8
 #define MIN_MEM_MIB		2
 #define MAX_MEM_MIB		3072	/* below the 32-bit MMIO hole */
+#define MMIO_HOLE_START		0xc0000000ULL	/* LAPIC at 0xfee00000 */
 #define DEFAULT_MEM_MIB		64
 
 /* Guest-physical layout of what the VMM writes before the guest starts. */
@@ -70,6 +72,9 @@
 #define EXIT_PORT		0xf4
 #define COM1_BASE		0x3f8
 
+/* KVM_CAP_SPLIT_IRQCHIP's args[0]: the userspace IOAPIC's routes, as QEMU. */
+#define SPLIT_IRQCHIP_ROUTES	24
+
 enum boot_mode {
 	BOOT_REAL16,		/* --flat: CS:IP = the load address */
 	BOOT_PROT32,		/* Multiboot: flat segments, paging off */
@@ -83,11 +88,18 @@ struct vcpu {
 	int id;
 	int fd;
 	struct kvm_run *run;
+	pthread_t thread;
+	bool started;		/* thread is valid (under vcpu.c's stop lock) */
 };
 
 struct vm {
 	const char *device;
 	bool verbose;
+	/*
+	 * --irqchip split: LAPICs in the kernel, APs (vCPU id != 0) wait in
+	 * KVM_RUN for INIT/SIPI and halted vCPUs sleep there.
+	 */
+	bool split_irqchip;
 	int dev_fd;
 	int vm_fd;
 	int run_size;
@@ -100,6 +112,10 @@ struct vm {
 	enum boot_mode mode;
 	uint64_t entry;
 	uint64_t image_low, image_high;	/* guest-physical, [low, high) */
+
+	/* Set once by vm_stop(), under vcpu.c's stop lock. */
+	bool stopping;
+	int exit_status;
 };
 
 /* "kvmlite-run: " + message on stderr; returns code. */
@@ -127,7 +143,9 @@ int boot_setup_vcpu(struct vcpu *vcpu);
 /* vcpu.c */
 int vcpus_run(struct vm *vm);
 void vcpu_dump(struct vcpu *vcpu);
-__noreturn void vmm_exit(int status);
+/* End the run with status (the first caller's wins); returns at once. */
+void vm_stop(struct vm *vm, int status);
+bool vm_stopping(struct vm *vm);
 
 /* ioport.c */
 void ioport_handle(struct vcpu *vcpu);

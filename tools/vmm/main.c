@@ -4,8 +4,9 @@
  *
  * Order of things: options; guest RAM (anonymous mmap) and the image
  * loaded into it, so that a bad image is reported without touching the
- * device; then the device: VM, memory slot, vCPUs; then one thread per
- * vCPU until the guest writes the exit port or every vCPU halts.
+ * device; then the device: VM (with its in-kernel LAPICs for --irqchip
+ * split), memory slot, vCPUs; then one thread per vCPU until the guest
+ * writes the exit port or (without an irqchip) every vCPU halts.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -47,8 +48,16 @@ static void print_help(FILE *out)
 		"raw binary entered in real mode at its load address.\n"
 		"  --device PATH  hypervisor device (default %s; /dev/kvm works too)\n"
 		"  --mem MIB      guest RAM in MiB, %d..%d (default %d)\n"
-		"  --smp N        vCPUs, 1..%d (default 1); all start at the entry\n"
-		"                 with EDI/RDI = vCPU index, ESI/RSI = N\n"
+		"  --smp N        vCPUs, 1..%d (default 1); with --irqchip none all\n"
+		"                 start at the entry with EDI/RDI = vCPU index,\n"
+		"                 ESI/RSI = N\n"
+		"  --irqchip none|split\n"
+		"                 none (default): no interrupt controller, a vCPU\n"
+		"                 that halts stops; split: in-kernel LAPICs at\n"
+		"                 0xfee00000 (KVM_CAP_SPLIT_IRQCHIP), only vCPU 0\n"
+		"                 starts at the entry, the others wait for INIT and\n"
+		"                 SIPI from the guest, and a halted vCPU sleeps\n"
+		"                 until an interrupt (the run ends at port 0xf4)\n"
 		"  --flat ADDR    IMAGE is a flat binary loaded at ADDR (below 1 MiB,\n"
 		"                 e.g. 0x7c00), entered in real mode at CS:IP=ADDR\n"
 		"  --verbose      log unknown ports (once each) and vCPU halts\n"
@@ -58,8 +67,9 @@ static void print_help(FILE *out)
 		"Guest devices: COM1 16550 UART at 0x3f8 (output to stdout); OUT\n"
 		"to port 0xf4 ends the run with the value as exit status.\n"
 		"Exit status: the guest's port 0xf4 value (low 8 bits), 0 when all\n"
-		"vCPUs halted, 64 bad option, 65 bad image, 66 image unreadable,\n"
-		"69 device error, 70 guest failure, 71 host error.\n",
+		"vCPUs halted (--irqchip none), 64 bad option, 65 bad image,\n"
+		"66 image unreadable, 69 device error, 70 guest failure, 71 host\n"
+		"error.\n",
 		KVMLITE_DEVICE_PATH, MIN_MEM_MIB, MAX_MEM_MIB, DEFAULT_MEM_MIB,
 		MAX_VCPUS);
 }
@@ -87,6 +97,7 @@ int main(int argc, char **argv)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "smp", required_argument, NULL, 's' },
 		{ "flat", required_argument, NULL, 'f' },
+		{ "irqchip", required_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "info", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
@@ -125,6 +136,13 @@ int main(int argc, char **argv)
 			if (r)
 				return r;
 			flat = true;
+			break;
+		case 'I':
+			if (strcmp(optarg, "none") && strcmp(optarg, "split"))
+				return vmm_error(EX_USAGE,
+						 "--irqchip '%s': expected none or split (try --help)",
+						 optarg);
+			vm.split_irqchip = !strcmp(optarg, "split");
 			break;
 		case 'v':
 			vm.verbose = true;

@@ -2,14 +2,23 @@
 /*
  * One thread per vCPU, each in its own KVM_RUN loop.
  *
- * KVM_EXIT_HLT ends the vCPU's thread (no interrupt can wake it: there is
- * no interrupt controller yet); when every thread has ended the run ends
- * with status 0.  The exit port ends the whole run at once, and so does a
- * vCPU failure (shutdown, failed entry, internal error, unknown exit),
- * after the registers are printed.
+ * Without an in-kernel irqchip, KVM_EXIT_HLT ends the vCPU's thread (no
+ * interrupt can wake it); when every thread has ended the run ends with
+ * status 0.  With --irqchip split a halted vCPU sleeps inside KVM_RUN, and
+ * so does an AP until INIT/SIPI.
+ *
+ * The exit port ends the whole run, and so does a vCPU failure (shutdown,
+ * failed entry, internal error, unknown exit), after the registers are
+ * printed: vm_stop() records the status and brings every thread out of
+ * KVM_RUN, wherever it sleeps, with immediate_exit and SIG_KICK.  SIG_KICK
+ * is blocked in userspace and unblocked only inside KVM_RUN
+ * (KVM_SET_SIGNAL_MASK), so a kick sent just before a thread enters
+ * KVM_RUN stays pending and makes KVM_RUN return EINTR at once.  The main
+ * thread joins every vCPU thread, then the devices are closed.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +27,42 @@
 
 #include "kvmlite-run.h"
 
-/* Held by whoever ends the run, so that two endings never interleave. */
-static pthread_mutex_t end_lock = PTHREAD_MUTEX_INITIALIZER;
+#define SIG_KICK	SIGUSR1
 
-void vmm_exit(int status)
+/* Orders vm_stop() against thread creation and failure reports. */
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* stop_lock held. */
+static void stop_locked(struct vm *vm, int status)
 {
-	pthread_mutex_lock(&end_lock);
-	serial_flush();
-	fflush(stderr);
-	_exit(status);
+	int i;
+
+	if (vm->stopping)
+		return;
+	vm->exit_status = status;
+	__atomic_store_n(&vm->stopping, true, __ATOMIC_SEQ_CST);
+	/* A thread not yet in KVM_RUN: immediate_exit makes it return. */
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].run)
+			__atomic_store_n(&vm->vcpus[i].run->immediate_exit, 1,
+					 __ATOMIC_SEQ_CST);
+	/* A thread inside KVM_RUN (halted, waiting for SIPI): the signal. */
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].started &&
+		    !pthread_equal(vm->vcpus[i].thread, pthread_self()))
+			pthread_kill(vm->vcpus[i].thread, SIG_KICK);
+}
+
+void vm_stop(struct vm *vm, int status)
+{
+	pthread_mutex_lock(&stop_lock);
+	stop_locked(vm, status);
+	pthread_mutex_unlock(&stop_lock);
+}
+
+bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST);
 }
 
 void vcpu_dump(struct vcpu *vcpu)
@@ -55,23 +91,28 @@ void vcpu_dump(struct vcpu *vcpu)
 		s.ss.base, s.gdt.base, s.gdt.limit);
 }
 
-/* Print why the vCPU stopped, its registers, and end the run. */
-static __printf(2, 3) __noreturn void vcpu_fail(struct vcpu *vcpu,
-						const char *fmt, ...)
+/*
+ * Print why the vCPU stopped and its registers, and end the run with
+ * EX_SOFTWARE; nothing is printed when the run is already ending.
+ */
+static __printf(2, 3) void vcpu_fail(struct vcpu *vcpu, const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&end_lock);
-	serial_flush();
-	fprintf(stderr, KVMLITE_RUN ": %s: vcpu%d: ", vcpu->vm->device,
-		vcpu->id);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	vcpu_dump(vcpu);
-	fflush(stderr);
-	_exit(EX_SOFTWARE);
+	pthread_mutex_lock(&stop_lock);
+	if (!vcpu->vm->stopping) {
+		serial_flush();
+		fprintf(stderr, KVMLITE_RUN ": %s: vcpu%d: ", vcpu->vm->device,
+			vcpu->id);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+		vcpu_dump(vcpu);
+		fflush(stderr);
+		stop_locked(vcpu->vm, EX_SOFTWARE);
+	}
+	pthread_mutex_unlock(&stop_lock);
 }
 
 /* No device is memory-mapped: reads see all ones, writes are dropped. */
@@ -107,68 +148,139 @@ static void internal_error(struct vcpu *vcpu)
 		  run->internal.suberror, len ? data : " none");
 }
 
+/* Returns false when this vCPU's thread is done. */
+static bool handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		ioport_handle(vcpu);
+		return true;
+	case KVM_EXIT_MMIO:
+		mmio_handle(vcpu);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_IOAPIC_EOI:
+		/* No IOAPIC: no level-triggered line to re-raise. */
+		return true;
+	case KVM_EXIT_HLT:
+		if (vcpu->vm->verbose)
+			fprintf(stderr, KVMLITE_RUN ": vcpu%d: halted\n",
+				vcpu->id);
+		return false;
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_fail(vcpu, "guest shutdown (KVM_EXIT_SHUTDOWN: triple fault?)");
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_fail(vcpu,
+			  "VM entry failed (KVM_EXIT_FAIL_ENTRY), hardware_entry_failure_reason 0x%llx on cpu %u",
+			  run->fail_entry.hardware_entry_failure_reason,
+			  run->fail_entry.cpu);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		internal_error(vcpu);
+		return false;
+	default:
+		vcpu_fail(vcpu, "unhandled exit reason %u", run->exit_reason);
+		return false;
+	}
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
-	struct kvm_run *run = vcpu->run;
+	struct vm *vm = vcpu->vm;
 
-	for (;;) {
+	while (!vm_stopping(vm)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			/* EAGAIN: an AP woken by INIT or SIPI (KVM 6.1). */
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			pthread_mutex_lock(&end_lock);
-			dev_error(vcpu->vm, "KVM_RUN");
-			fflush(stderr);
-			_exit(EX_UNAVAILABLE);
+			pthread_mutex_lock(&stop_lock);
+			if (!vm->stopping) {
+				serial_flush();
+				dev_error(vm, "KVM_RUN");
+				fflush(stderr);
+				stop_locked(vm, EX_UNAVAILABLE);
+			}
+			pthread_mutex_unlock(&stop_lock);
+			break;
 		}
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			ioport_handle(vcpu);
+		if (!handle_exit(vcpu))
 			break;
-		case KVM_EXIT_MMIO:
-			mmio_handle(vcpu);
-			break;
-		case KVM_EXIT_INTR:
-			break;
-		case KVM_EXIT_HLT:
-			if (vcpu->vm->verbose)
-				fprintf(stderr, KVMLITE_RUN ": vcpu%d: halted\n",
-					vcpu->id);
-			return NULL;
-		case KVM_EXIT_SHUTDOWN:
-			vcpu_fail(vcpu, "guest shutdown (KVM_EXIT_SHUTDOWN: triple fault?)");
-		case KVM_EXIT_FAIL_ENTRY:
-			vcpu_fail(vcpu,
-				  "VM entry failed (KVM_EXIT_FAIL_ENTRY), hardware_entry_failure_reason 0x%llx on cpu %u",
-				  run->fail_entry.hardware_entry_failure_reason,
-				  run->fail_entry.cpu);
-		case KVM_EXIT_INTERNAL_ERROR:
-			internal_error(vcpu);
-			break;
-		default:
-			vcpu_fail(vcpu, "unhandled exit reason %u",
-				  run->exit_reason);
-		}
 	}
+	return NULL;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * SIG_KICK: a handler that does nothing (so that the signal interrupts
+ * KVM_RUN instead of killing the process), blocked in every thread (they
+ * inherit the mask), and unblocked in KVM_RUN only.
+ */
+static int setup_kick(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	struct kvm_signal_mask *kmask;
+	sigset_t block, in_run;
+	int i, r = 0;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIG_KICK, &sa, NULL) < 0)
+		return vmm_error(EX_OSERR, "sigaction: %s", strerror(errno));
+	sigemptyset(&block);
+	sigaddset(&block, SIG_KICK);
+	r = pthread_sigmask(SIG_BLOCK, &block, &in_run);
+	if (r)
+		return vmm_error(EX_OSERR, "pthread_sigmask: %s", strerror(r));
+	sigdelset(&in_run, SIG_KICK);
+
+	/* The kernel's sigset is 8 bytes on x86-64: the first 64 signals. */
+	kmask = calloc(1, sizeof(*kmask) + 8);
+	if (!kmask)
+		return vmm_error(EX_OSERR, "out of memory");
+	kmask->len = 8;
+	memcpy(kmask->sigset, &in_run, 8);
+	for (i = 0; i < vm->nr_vcpus && !r; i++)
+		if (ioctl(vm->vcpus[i].fd, KVM_SET_SIGNAL_MASK, kmask) < 0)
+			r = dev_error(vm, "KVM_SET_SIGNAL_MASK");
+	free(kmask);
+	return r;
 }
 
 int vcpus_run(struct vm *vm)
 {
-	pthread_t threads[MAX_VCPUS];
 	int i, r;
 
+	r = setup_kick(vm);
+	if (r)
+		return r;
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		r = pthread_create(&threads[i], NULL, vcpu_thread,
-				   &vm->vcpus[i]);
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		/* Under the lock: vm_stop() kicks only started threads. */
+		pthread_mutex_lock(&stop_lock);
+		r = vm->stopping ? 0 : pthread_create(&vcpu->thread, NULL,
+						      vcpu_thread, vcpu);
+		vcpu->started = !vm->stopping && !r;
 		if (r) {
-			pthread_mutex_lock(&end_lock);
 			vmm_error(EX_OSERR, "vcpu%d: pthread_create: %s", i,
 				  strerror(r));
-			_exit(EX_OSERR);
+			stop_locked(vm, EX_OSERR);
 		}
+		pthread_mutex_unlock(&stop_lock);
 	}
 	for (i = 0; i < vm->nr_vcpus; i++)
-		pthread_join(threads[i], NULL);
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	if (vm->stopping)
+		return vm->exit_status;
 	if (vm->verbose)
 		fprintf(stderr, KVMLITE_RUN ": all vCPUs halted\n");
 	return 0;
