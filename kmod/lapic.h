@@ -130,7 +130,7 @@ struct kvmlite_lapic {
 	/* Timer: armed until the count reaches 0 (or the deadline passes). */
 	bool timer_armed;
 	u64 timer_expiry_ns;	/* when the current count reaches 0 */
-	u64 timer_period_ns;	/* periodic mode's reload, in ns */
+	u64 timer_period_ns;	/* TMICT in ns: periodic mode's reload */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
 	const struct kvmlite_lapic_ops *ops;
 	void *owner;		/* for the ops' use */
