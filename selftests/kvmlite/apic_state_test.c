@@ -25,6 +25,7 @@
 #define TIMER_VECTOR		0x41
 #define GP_VECTOR		13
 
+#define MSR_IA32_TSC		0x10
 #define MSR_APIC_BASE		0x1b
 #define MSR_TSC_DEADLINE	0x6e0
 #define APIC_BASE_BSP		0x100ULL
@@ -542,13 +543,37 @@ static struct kvm_vm *lapic_vm(int dev)
 	return vm;
 }
 
-/* One vCPU that knows its TSC rate, run to its final SYNC. */
+/* The guest TSC: KVM_SET_MSRS of IA32_TSC. */
+static void vcpu_set_tsc(struct kvm_vcpu *vcpu, u64 tsc)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = MSR_IA32_TSC;
+	m.e.data = tsc;
+	TEST_ASSERT(ioctl(vcpu->fd, KVM_SET_MSRS, &m) == 1,
+		    "KVM_SET_MSRS(IA32_TSC): %s", errno_str(errno));
+}
+
+/*
+ * One vCPU that knows its TSC rate, run to its final SYNC.  With
+ * reset_tsc the host first sets the guest TSC to 0, so that it runs far
+ * behind the host's: the TSC-deadline timer must compare the deadline
+ * with the guest's TSC, not the host's.
+ */
 static void run_timer_guest(int dev, void *guest_fn, const char *what,
-			    bool sync)
+			    bool sync, bool reset_tsc)
 {
 	struct kvm_vm *vm = lapic_vm(dev);
 	struct kvm_vcpu *vcpu = lapic_vcpu_add(vm, 0, guest_fn);
 	struct ucall uc;
+
+	if (reset_tsc)
+		vcpu_set_tsc(vcpu, 0);
 
 	guest_tsc_khz = vcpu_tsc_khz(vcpu);
 	TEST_ASSERT(guest_tsc_khz > 0, "no TSC rate");
@@ -564,24 +589,34 @@ static void run_timer_guest(int dev, void *guest_fn, const char *what,
 static void timer_oneshot(int dev)
 {
 	run_timer_guest(dev, guest_oneshot,
-			"one-shot: TSC from TMICT to interrupt, TMCCT reads", true);
+			"one-shot: TSC from TMICT to interrupt, TMCCT reads", true,
+			false);
 }
 
 static void timer_periodic(int dev)
 {
 	run_timer_guest(dev, guest_periodic,
-			"periodic: TSC to interrupt 5, TSC per period", true);
+			"periodic: TSC to interrupt 5, TSC per period", true,
+			false);
 }
 
 static void timer_tsc_deadline(int dev)
 {
 	run_timer_guest(dev, guest_tsc_deadline,
-			"TSC-deadline: TSC from deadline to interrupt", true);
+			"TSC-deadline: TSC from deadline to interrupt", true,
+			false);
+}
+
+static void timer_tsc_deadline_offset(int dev)
+{
+	run_timer_guest(dev, guest_tsc_deadline,
+			"TSC-deadline, guest TSC set to 0: TSC from deadline to interrupt",
+			true, true);
 }
 
 static void timer_mode_switch(int dev)
 {
-	run_timer_guest(dev, guest_mode_switch, NULL, false);
+	run_timer_guest(dev, guest_mode_switch, NULL, false, false);
 }
 
 /* ---- 2: x2APIC state through MSRs and KVM_GET/SET_LAPIC ---- */
@@ -686,6 +721,8 @@ static void x2apic_state_round_trip(int dev)
 		    errno_str(errno));
 	/* Without KVM_X2APIC_API_USE_32BIT_IDS, KVM shows id << 24. */
 	expect_reg(&s, APIC_ID, STATE_VCPU_ID << 24);
+	/* KVM sets bit 24 (directed EOI) when the IOAPIC is not its own. */
+	tap_diag("version register %#x", lapic_reg(&s, APIC_LVR));
 	TEST_EXPECT((lapic_reg(&s, APIC_LVR) & 0xff) == 0x14 &&
 		    ((lapic_reg(&s, APIC_LVR) >> 16) & 0xff) >= 5,
 		    "version %#x", lapic_reg(&s, APIC_LVR));
@@ -928,6 +965,8 @@ static const struct scenario scenarios[] = {
 	  timer_periodic, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "timer TSC-deadline: interrupt at or after the deadline, MSR clears",
 	  timer_tsc_deadline, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "timer TSC-deadline after the host set the guest TSC to 0",
+	  timer_tsc_deadline_offset, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "timer mode switches: only to or from TSC-deadline disarms",
 	  timer_mode_switch, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "x2APIC registers round trip through KVM_GET/SET_LAPIC",
