@@ -12,6 +12,7 @@
  */
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -446,9 +447,11 @@ int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val)
 	if (index == MSR_IA32_TSC_DEADLINE) {
 		u64 now = rdtsc(), ns = ktime_get_ns();
 
-		/* The guest TSC is the host's: convert the distance. */
+		/* The deadline is in guest TSC: the host's plus the offset. */
+		if (kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING)
+			now += vmcs_read(TSC_OFFSET);
 		if (val > now)
-			ns += div_u64((val - now) * 1000000ull, tsc_khz);
+			ns += mul_u64_u32_div(val - now, 1000000, tsc_khz);
 		kvmlite_lapic_set_tsc_deadline(vcpu->apic, val, ns);
 	} else if (vcpu->apic->x2apic) {
 		r = kvmlite_lapic_wrmsr(vcpu->apic, index, val);

@@ -293,7 +293,11 @@ static void timer_disarm(struct kvmlite_lapic *apic)
 	apic->timer_period_ns = 0;
 }
 
-/* Count down 'count' ticks from now (one-shot or periodic modes). */
+/*
+ * Count down 'count' ticks from now (one-shot or periodic modes).  The
+ * period is kept in one-shot mode too: a switch to periodic mode while
+ * the count runs makes it reload (KVM's behaviour).
+ */
 static void timer_start(struct kvmlite_lapic *apic, u32 count)
 {
 	u64 tick = tick_ns(apic);
@@ -302,10 +306,16 @@ static void timer_start(struct kvmlite_lapic *apic, u32 count)
 	if (!count)
 		return;
 	apic->timer_expiry_ns = apic->ops->now_ns(apic) + count * tick;
-	if (timer_mode(apic) == KVMLITE_APIC_LVTT_PERIODIC)
-		apic->timer_period_ns = reg(apic, KVMLITE_APIC_TMICT) * tick;
+	apic->timer_period_ns = reg(apic, KVMLITE_APIC_TMICT) * tick;
 	apic->timer_armed = true;
 	apic->ops->timer_arm(apic, apic->timer_expiry_ns);
+}
+
+/* Periodic mode, started from a non-zero count: the count reloads. */
+static bool timer_reloads(const struct kvmlite_lapic *apic)
+{
+	return timer_mode(apic) == KVMLITE_APIC_LVTT_PERIODIC &&
+	       apic->timer_period_ns;
 }
 
 /* Current count: ticks left, rounded up (it reads TMICT right at load). */
@@ -319,7 +329,7 @@ static u32 timer_current(struct kvmlite_lapic *apic)
 	now = apic->ops->now_ns(apic);
 	if (now < apic->timer_expiry_ns) {
 		left = apic->timer_expiry_ns - now;
-	} else if (apic->timer_period_ns) {
+	} else if (timer_reloads(apic)) {
 		/* Expired but not yet fired: the count has reloaded. */
 		left = apic->timer_period_ns -
 		       (now - apic->timer_expiry_ns) % apic->timer_period_ns;
@@ -359,7 +369,7 @@ void kvmlite_lapic_timer_fire(struct kvmlite_lapic *apic)
 		return;
 	}
 	lvtt_deliver(apic);
-	if (apic->timer_period_ns) {
+	if (timer_reloads(apic)) {
 		missed = (now - apic->timer_expiry_ns) / apic->timer_period_ns;
 		apic->timer_expiry_ns += (missed + 1) * apic->timer_period_ns;
 		apic->ops->timer_arm(apic, apic->timer_expiry_ns);
@@ -433,6 +443,7 @@ static void mask_all_lvts(struct kvmlite_lapic *apic)
 static int write_lvt(struct kvmlite_lapic *apic, u32 off, u32 val, bool x2)
 {
 	u32 mask = lvt_mask[(off - KVMLITE_APIC_LVTT) >> 4];
+	bool to_deadline, from_deadline;
 	unsigned int mode;
 
 	if (x2 && (val & ~mask))
@@ -447,8 +458,14 @@ static int write_lvt(struct kvmlite_lapic *apic, u32 off, u32 val, bool x2)
 	mode = (val >> KVMLITE_APIC_LVTT_MODE_SHIFT) & 3;
 	if (mode == 3)		/* reserved mode */
 		return x2 ? -EINVAL : 0;
-	if (mode != timer_mode(apic)) {
-		/* SDM: a write that changes the timer mode disarms it. */
+	to_deadline = mode == KVMLITE_APIC_LVTT_TSCDEADLINE;
+	from_deadline = timer_mode(apic) == KVMLITE_APIC_LVTT_TSCDEADLINE;
+	if (to_deadline != from_deadline) {
+		/*
+		 * Into or out of TSC-deadline mode disarms (SDM "TSC-Deadline
+		 * Mode").  Between one-shot and periodic KVM keeps the count
+		 * running, in the new mode, and so does this model.
+		 */
 		timer_disarm(apic);
 		set_reg(apic, KVMLITE_APIC_TMICT, 0);
 		apic->tsc_deadline = 0;

@@ -139,7 +139,7 @@ struct kvmlite_lapic {
 	/* Timer: armed until the count reaches 0 (or the deadline passes). */
 	bool timer_armed;
 	u64 timer_expiry_ns;	/* when the current count reaches 0 */
-	u64 timer_period_ns;	/* periodic mode's reload, in ns */
+	u64 timer_period_ns;	/* TMICT in ns: periodic mode's reload */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
 	/*
 	 * Edge-triggered vectors go through this descriptor when set (the

@@ -50,6 +50,31 @@ static u64 tsc_offset(void)
 	return 0;
 }
 
+/*
+ * The guest's physical-address width, from its CPUID as KVM reads it
+ * (leaf 0x80000008, or 36 bits without that leaf).
+ */
+static unsigned int guest_maxphyaddr(struct kvmlite_vcpu *vcpu)
+{
+	u32 max_ext = 0, bits = 36;
+	unsigned int i;
+
+	for (i = 0; i < vcpu->nr_cpuid; i++)
+		if (vcpu->cpuid[i].function == 0x80000000)
+			max_ext = vcpu->cpuid[i].eax;
+	for (i = 0; i < vcpu->nr_cpuid && max_ext >= 0x80000008; i++)
+		if (vcpu->cpuid[i].function == 0x80000008)
+			bits = vcpu->cpuid[i].eax & 0xff;
+	return clamp_t(u32, bits, 32, 52);
+}
+
+/* IA32_APIC_BASE bits that are reserved: 0-7, 9 and from MAXPHYADDR up. */
+static u64 apic_base_reserved(struct kvmlite_vcpu *vcpu)
+{
+	return GENMASK_ULL(63, guest_maxphyaddr(vcpu)) | GENMASK_ULL(7, 0) |
+	       BIT_ULL(9);
+}
+
 static bool apic_msr(struct kvmlite_vcpu *vcpu, u32 index)
 {
 	return vcpu->apic && ((index >= KVMLITE_X2APIC_MSR_BASE &&
@@ -125,10 +150,21 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 		vmcs_write(TSC_OFFSET, val - rdtsc());
 		return 0;
 	case MSR_IA32_APICBASE:
-		/* Reserved bits, and the BSP flag is read-only to the guest. */
-		if (val & ~(0xfffff000ull | MSR_IA32_APICBASE_ENABLE |
-			    MSR_IA32_APICBASE_BSP | X2APIC_ENABLE))
+		/*
+		 * Reserved bits (0-7, 9, and the base above MAXPHYADDR), and
+		 * EXTD without EN, which is no mode at all: refused to the
+		 * host too, as KVM does.  The guest may also not go from
+		 * disabled straight to x2APIC (SDM "x2APIC State
+		 * Transitions"); the host may.
+		 */
+		if (val & apic_base_reserved(vcpu))
 			return -EINVAL;
+		if ((val & X2APIC_ENABLE) && !(val & MSR_IA32_APICBASE_ENABLE))
+			return -EINVAL;
+		if (!host && (val & X2APIC_ENABLE) &&
+		    !(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE))
+			return -EINVAL;
+		/* The BSP flag is read-only to the guest. */
 		if (!host)
 			val = (val & ~MSR_IA32_APICBASE_BSP) |
 			      (vcpu->msr_apic_base & MSR_IA32_APICBASE_BSP);

@@ -480,6 +480,8 @@ static void test_timer_oneshot(void)
 
 static void test_timer_periodic(void)
 {
+	int arms;
+
 	setup(0);
 	F.now = 0;
 	wr(KVMLITE_APIC_TDCR, 0xb);		/* divide by 1 */
@@ -510,9 +512,26 @@ static void test_timer_periodic(void)
 	kvmlite_lapic_timer_fire(&A);
 	CHECK(F.expiry == 3400 + 1000, "next period at the new rate: %llu",
 	      (unsigned long long)F.expiry);
+	/* As in KVM: only a switch to or from TSC-deadline mode disarms. */
 	wr(KVMLITE_APIC_LVTT, 0x42);		/* periodic -> one-shot */
+	CHECK(F.armed && rd(KVMLITE_APIC_TMICT) == 500 &&
+	      rd(KVMLITE_APIC_TMCCT) == 500, "periodic -> one-shot keeps counting");
+	F.now = 4400;
+	arms = F.arms;
+	kvmlite_lapic_timer_fire(&A);
+	CHECK(F.arms == arms && rd(KVMLITE_APIC_TMCCT) == 0 &&
+	      rd(KVMLITE_APIC_TMICT) == 500, "then stops at 0, one-shot");
+	wr(KVMLITE_APIC_TMICT, 100);		/* 200 ns at divide by 2 */
+	wr(KVMLITE_APIC_LVTT, 0x20042);		/* one-shot -> periodic */
+	CHECK(F.armed && F.expiry == 4600 && rd(KVMLITE_APIC_TMICT) == 100,
+	      "one-shot -> periodic keeps counting");
+	F.now = 4600;
+	kvmlite_lapic_timer_fire(&A);
+	CHECK(F.armed && F.expiry == 4800 && rd(KVMLITE_APIC_TMCCT) == 100,
+	      "and reloads in periodic mode: %llu", (unsigned long long)F.expiry);
+	wr(KVMLITE_APIC_LVTT, 0x40042);		/* periodic -> TSC deadline */
 	CHECK(!F.armed && rd(KVMLITE_APIC_TMICT) == 0 && rd(KVMLITE_APIC_TMCCT) == 0,
-	      "a mode change disarms");
+	      "a switch to TSC-deadline mode disarms");
 }
 
 static void test_timer_tsc_deadline(void)
