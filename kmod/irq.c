@@ -90,6 +90,28 @@ static void op_send_ipi(struct kvmlite_lapic *apic, u32 icr_low, u32 dest)
 	vcpu->ipi_pending = true;
 }
 
+/*
+ * A vector was posted into this vCPU's descriptor (from any CPU).  Only
+ * a post that turned ON from 0 to 1 notifies; the others ride on that
+ * notification, which the vCPU answers with a drain that clears ON
+ * before it takes PIR (pi.h has the rule and why).
+ */
+static void op_posted(struct kvmlite_lapic *apic, u8 vector,
+		      enum kvmlite_pi_post_result result)
+{
+	struct kvmlite_vcpu *vcpu = apic_vcpu(apic);
+
+	vcpu->stats[KSTAT_PI_POSTED]++;
+	trace_kvmlite_pi_post(vcpu->vm->id, vcpu->id, vector, result);
+	if (result != KVMLITE_PI_NOTIFY) {
+		vcpu->stats[KSTAT_PI_SUPPRESSED]++;
+		return;
+	}
+	vcpu->stats[KSTAT_PI_NOTIFIED]++;
+	trace_kvmlite_pi_notify(vcpu->vm->id, vcpu->id, READ_ONCE(vcpu->halted));
+	kvmlite_vcpu_kick(vcpu);
+}
+
 static const struct kvmlite_lapic_ops vcpu_lapic_ops = {
 	.now_ns = op_now_ns,
 	.timer_arm = op_timer_arm,
@@ -97,7 +119,28 @@ static const struct kvmlite_lapic_ops vcpu_lapic_ops = {
 	.kick = op_kick,
 	.eoi_level = op_eoi_level,
 	.send_ipi = op_send_ipi,
+	.posted = op_posted,
 };
+
+/*
+ * Software posting: edge vectors go through the posted-interrupt
+ * descriptor and its ON-gated notification, as the hardware path would
+ * (the emulator has no posted-interrupt processing).  Off: every vector
+ * goes straight into IRR and kicks when it beats PPR.
+ */
+static bool posted_interrupts = true;
+module_param(posted_interrupts, bool, 0444);
+MODULE_PARM_DESC(posted_interrupts,
+		 "post edge interrupts through a posted-interrupt descriptor (default: on)");
+
+/* Everything posted goes into IRR; the LAPIC lock is held. */
+static void apic_sync_pir(struct kvmlite_vcpu *vcpu)
+{
+	int vec = kvmlite_lapic_sync_pir(vcpu->apic);
+
+	if (vec >= 0)
+		trace_kvmlite_pi_drain(vcpu->vm->id, vcpu->id, vec);
+}
 
 unsigned long kvmlite_apic_lock(struct kvmlite_vcpu *vcpu)
 {
@@ -134,6 +177,8 @@ void kvmlite_apic_unlock(struct kvmlite_vcpu *vcpu, unsigned long flags)
 static void accept_init(struct kvmlite_vcpu *target)
 {
 	trace_kvmlite_apic_accept_irq(target->vm->id, target->id, 0, false);
+	/* What was posted before the INIT goes with the reset IRR. */
+	apic_sync_pir(target);
 	kvmlite_lapic_reset(target->apic, true);
 	target->init_pending = true;
 	target->sipi_vector = -1;
@@ -342,11 +387,21 @@ int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
 	vcpu->apic = kzalloc(sizeof(*vcpu->apic), GFP_KERNEL_ACCOUNT);
 	if (!vcpu->apic)
 		return -ENOMEM;
+	if (posted_interrupts) {
+		/* kmalloc aligns a 64-byte object to 64 bytes, as the SDM wants. */
+		vcpu->pi = kzalloc(sizeof(*vcpu->pi), GFP_KERNEL_ACCOUNT);
+		if (!vcpu->pi) {
+			kfree(vcpu->apic);
+			vcpu->apic = NULL;
+			return -ENOMEM;
+		}
+	}
 	raw_spin_lock_init(&vcpu->apic_lock);
 	hrtimer_init(&vcpu->apic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	vcpu->apic_timer.function = apic_timer_fn;
 	kvmlite_lapic_init(vcpu->apic, vcpu->id, &vcpu_lapic_ops, vcpu);
 	kvmlite_lapic_reset(vcpu->apic, false);
+	vcpu->apic->pi = vcpu->pi;
 	return 0;
 }
 
@@ -357,6 +412,8 @@ void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu)
 	hrtimer_cancel(&vcpu->apic_timer);
 	kfree(vcpu->apic);
 	vcpu->apic = NULL;
+	kfree(vcpu->pi);
+	vcpu->pi = NULL;
 }
 
 /*
@@ -372,14 +429,22 @@ static bool apic_should_wake(struct kvmlite_vcpu *vcpu)
 	unsigned long flags;
 	bool wake, extint;
 
+	int highest;
+	u32 ppr;
+
 	flags = kvmlite_apic_lock(vcpu);
+	/* Clears ON first: any post from here on notifies again. */
+	apic_sync_pir(vcpu);
 	wake = kvmlite_lapic_wake_pending(vcpu->apic, 0, irq_allowed);
+	highest = kvmlite_lapic_highest_irr(vcpu->apic);
+	ppr = kvmlite_lapic_ppr(vcpu->apic);
 	extint = vcpu->ext_irq >= 0 &&
 		 (!(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE) ||
 		  kvmlite_lapic_accepts_extint(vcpu->apic));
 	kvmlite_apic_unlock(vcpu, flags);
 	wake = wake || (extint && irq_allowed) || kvmlite_nmi_pending(vcpu);
-	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, wake);
+	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, highest, 0, ppr,
+				 irq_allowed, wake);
 	return wake;
 }
 
@@ -391,6 +456,7 @@ static bool apic_should_wake(struct kvmlite_vcpu *vcpu)
 int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu)
 {
 	DEFINE_WAIT(wait);
+	bool slept = false;
 	int r = 1;
 
 	vcpu->halted = true;
@@ -404,9 +470,13 @@ int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
+		/* Woken, yet nothing to take: a spurious wake-up. */
+		if (slept)
+			vcpu->stats[KSTAT_SPURIOUS_WAKEUPS]++;
 		vcpu->stats[KSTAT_BLOCKS]++;
 		trace_kvmlite_vcpu_block(vcpu->vm->id, vcpu->id);
 		schedule();
+		slept = true;
 	}
 	finish_wait(&vcpu->wq, &wait);
 	if (r > 0) {
@@ -425,6 +495,8 @@ int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val)
 	int r = 0;
 
 	flags = kvmlite_apic_lock(vcpu);
+	/* IRR reads show what was posted. */
+	apic_sync_pir(vcpu);
 	if (index == MSR_IA32_TSC_DEADLINE)
 		*val = kvmlite_lapic_get_tsc_deadline(vcpu->apic);
 	else if (vcpu->apic->x2apic)
@@ -495,6 +567,7 @@ bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
 	    gpa < base || gpa >= base + PAGE_SIZE)
 		return false;
 	flags = kvmlite_apic_lock(vcpu);
+	apic_sync_pir(vcpu);
 	if (write)
 		kvmlite_lapic_mmio_write(vcpu->apic, gpa - base, *val);
 	else if (kvmlite_lapic_mmio_read(vcpu->apic, gpa - base, val))
@@ -512,6 +585,7 @@ int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu, struct kvm_lapic_state *s)
 	if (!vcpu->apic)
 		return -EINVAL;
 	flags = kvmlite_apic_lock(vcpu);
+	apic_sync_pir(vcpu);
 	kvmlite_lapic_get_state(vcpu->apic, s, false);
 	kvmlite_apic_unlock(vcpu, flags);
 	return 0;
@@ -526,6 +600,8 @@ int kvmlite_apic_set_state(struct kvmlite_vcpu *vcpu,
 	if (!vcpu->apic)
 		return -EINVAL;
 	flags = kvmlite_apic_lock(vcpu);
+	/* Posted vectors belong to the state being replaced. */
+	apic_sync_pir(vcpu);
 	r = kvmlite_lapic_set_state(vcpu->apic, s, false);
 	kvmlite_apic_unlock(vcpu, flags);
 	return r;

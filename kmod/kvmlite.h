@@ -16,6 +16,7 @@
 #include <asm/fpu/api.h>
 
 struct dentry;
+struct kvmlite_pi_desc;
 struct mm_struct;
 struct page;
 
@@ -68,6 +69,8 @@ enum kvmlite_stat {
 	KSTAT_CR, KSTAT_EXTINT, KSTAT_NMI, KSTAT_EPT, KSTAT_SIGNAL, KSTAT_OTHER,
 	KSTAT_TIMER, KSTAT_KICKS, KSTAT_IPIS, KSTAT_INJECTED, KSTAT_BLOCKS,
 	KSTAT_WAKEUPS, KSTAT_NMIS_QUEUED, KSTAT_IRQ_WINDOW,
+	KSTAT_PI_POSTED, KSTAT_PI_NOTIFIED, KSTAT_PI_SUPPRESSED,
+	KSTAT_SPURIOUS_WAKEUPS,
 	NR_KSTATS
 };
 
@@ -126,6 +129,7 @@ struct kvmlite_vcpu {
 
 	/* In-kernel LAPIC (irq.c), NULL without KVM_CAP_SPLIT_IRQCHIP. */
 	struct kvmlite_lapic *apic;
+	struct kvmlite_pi_desc *pi;	/* posted interrupts, or NULL */
 	raw_spinlock_t apic_lock;
 	struct hrtimer apic_timer;
 	wait_queue_head_t wq;		/* HLT sleeps here */

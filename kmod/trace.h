@@ -162,21 +162,97 @@ DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_apic_timer_fire,
 	TP_ARGS(vm_id, vcpu_id)
 );
 
+/*
+ * The "may this vCPU sleep" verdict and what it was made from: the
+ * highest vector in IRR after the PIR drain, RVI, PPR and RFLAGS.IF.
+ */
 TRACE_EVENT(kvmlite_halt_check,
-	TP_PROTO(u64 vm_id, unsigned int vcpu_id, bool wake),
-	TP_ARGS(vm_id, vcpu_id, wake),
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, int highest, u8 rvi, u32 ppr,
+		 bool irq_allowed, bool wake),
+	TP_ARGS(vm_id, vcpu_id, highest, rvi, ppr, irq_allowed, wake),
 	TP_STRUCT__entry(
 		__field(u64, vm_id)
 		__field(unsigned int, vcpu_id)
+		__field(int, highest)
+		__field(u8, rvi)
+		__field(u32, ppr)
+		__field(bool, irq_allowed)
 		__field(bool, wake)
 	),
 	TP_fast_assign(
 		__entry->vm_id = vm_id;
 		__entry->vcpu_id = vcpu_id;
+		__entry->highest = highest;
+		__entry->rvi = rvi;
+		__entry->ppr = ppr;
+		__entry->irq_allowed = irq_allowed;
 		__entry->wake = wake;
 	),
-	TP_printk("vm %llu vcpu %u verdict %s", __entry->vm_id,
-		  __entry->vcpu_id, __entry->wake ? "run" : "sleep")
+	TP_printk("vm %llu vcpu %u highest %#x rvi %#x ppr %#x if %d verdict %s",
+		  __entry->vm_id, __entry->vcpu_id,
+		  __entry->highest < 0 ? 0 : __entry->highest, __entry->rvi,
+		  __entry->ppr, __entry->irq_allowed,
+		  __entry->wake ? "run" : "sleep")
+);
+
+/* A vector posted into a descriptor: did ON go 0 -> 1 (notify)? */
+TRACE_EVENT(kvmlite_pi_post,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector, int result),
+	TP_ARGS(vm_id, vcpu_id, vector, result),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u8, vector)
+		__field(int, result)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->vector = vector;
+		__entry->result = result;
+	),
+	TP_printk("vm %llu vcpu %u vector %#x %s", __entry->vm_id,
+		  __entry->vcpu_id, __entry->vector,
+		  __print_symbolic(__entry->result,
+				   { 0, "ON 0->1 notify" },
+				   { 1, "ON 1->1 coalesced" },
+				   { 2, "SN set suppressed" }))
+);
+
+/* The notification of a post: a wake-up of a halted vCPU, or a kick. */
+TRACE_EVENT(kvmlite_pi_notify,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, bool halted),
+	TP_ARGS(vm_id, vcpu_id, halted),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(bool, halted)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->halted = halted;
+	),
+	TP_printk("vm %llu vcpu %u %s", __entry->vm_id, __entry->vcpu_id,
+		  __entry->halted ? "wake halted vCPU" : "kick")
+);
+
+/* PIR drained into IRR (ON cleared first); the highest vector taken. */
+TRACE_EVENT(kvmlite_pi_drain,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, int highest),
+	TP_ARGS(vm_id, vcpu_id, highest),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(int, highest)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->highest = highest;
+	),
+	TP_printk("vm %llu vcpu %u PIR -> IRR, highest %#x", __entry->vm_id,
+		  __entry->vcpu_id, __entry->highest)
 );
 
 TRACE_EVENT(kvmlite_apic_timer_arm,

@@ -33,6 +33,9 @@ static const char *const stat_names[NR_KSTATS] = {
 	[KSTAT_INJECTED] = "irqs_injected", [KSTAT_BLOCKS] = "halt_sleeps",
 	[KSTAT_WAKEUPS] = "halt_wakeups", [KSTAT_NMIS_QUEUED] = "nmis_queued",
 	[KSTAT_IRQ_WINDOW] = "irq_window_exits",
+	[KSTAT_PI_POSTED] = "pi_posted", [KSTAT_PI_NOTIFIED] = "pi_notifications",
+	[KSTAT_PI_SUPPRESSED] = "pi_notifications_suppressed",
+	[KSTAT_SPURIOUS_WAKEUPS] = "halt_spurious_wakeups",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)

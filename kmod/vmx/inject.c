@@ -160,6 +160,10 @@ void kvmlite_inject_events(struct kvmlite_vcpu *vcpu)
 
 	if (vcpu->apic) {
 		flags = kvmlite_apic_lock(vcpu);
+		/* A kick forced this exit: take what was posted. */
+		if (kvmlite_lapic_sync_pir(vcpu->apic) >= 0)
+			trace_kvmlite_pi_drain(vcpu->vm->id, vcpu->id,
+					       kvmlite_lapic_highest_irr(vcpu->apic));
 		vec = open ? kvmlite_lapic_ack(vcpu->apic) :
 			     kvmlite_lapic_pending_vector(vcpu->apic);
 		kvmlite_apic_unlock(vcpu, flags);

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * OS-6829 in a real guest: bhyve lost the wake-up of a vCPU halted at PPR
+ * 0x70 with low-priority vectors pending, when the APIC timer then fired
+ * a vector above PPR.  Here the guest takes a class-7 interrupt (0x70)
+ * and, inside its handler, arms the one-shot timer at 0xd3 and halts with
+ * STI;HLT, while a host thread keeps sending class-6 MSIs (0x60-0x6f)
+ * that must stay pending.  Every round the 0xd3 interrupt must end the
+ * HLT; a lost wake-up hangs the round and the test times out.  The guest
+ * also counts the rounds in which class-6 vectors were already pending in
+ * IRR when it halted: the OS-6829 shape, which must have happened.
+ */
+#define _GNU_SOURCE
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+
+#define ROUNDS		2000
+#define CLASS7_VECTOR	0x70
+#define TIMER_VECTOR	0xd3
+#define LOW_VECTOR	0x60	/* 0x60..0x6f: below PPR 0x70 */
+#define TIMER_NS	100000	/* 100 us one-shot */
+
+#define MSR_APIC_BASE	0x1b
+#define X2APIC_SVR	0x80f
+#define X2APIC_IRR	0x820
+#define X2APIC_LVTT	0x832
+#define X2APIC_TMICT	0x838
+#define X2APIC_TDCR	0x83e
+#define X2APIC_SELF_IPI	0x83f
+
+u64 guest_timer_count, guest_low_count, guest_low_pending_rounds;
+u64 guest_round, guest_max_latency, guest_armed_tsc;
+
+/* Stubs: save the caller-saved registers (9 pushes keep the call aligned). */
+asm(".macro C_STUB name, fn\n"
+	".globl \\name\n"
+	"\\name:\n"
+	"	push %rax\n"
+	"	push %rcx\n"
+	"	push %rdx\n"
+	"	push %rsi\n"
+	"	push %rdi\n"
+	"	push %r8\n"
+	"	push %r9\n"
+	"	push %r10\n"
+	"	push %r11\n"
+	"	call \\fn\n"
+	"	pop %r11\n"
+	"	pop %r10\n"
+	"	pop %r9\n"
+	"	pop %r8\n"
+	"	pop %rdi\n"
+	"	pop %rsi\n"
+	"	pop %rdx\n"
+	"	pop %rcx\n"
+	"	pop %rax\n"
+	"	iretq\n"
+	".endm\n"
+	".text\n"
+	"C_STUB guest_class7_stub, guest_class7\n"
+	"C_STUB guest_timer_stub, guest_timer\n"
+	"C_STUB guest_low_stub, guest_low\n");
+
+#define STUB(name)							\
+	({								\
+		u64 __addr;						\
+		asm("lea " #name "(%%rip), %0" : "=r" (__addr));	\
+		__addr;							\
+	})
+
+static void guest_wrmsr(u32 msr, u64 val)
+{
+	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
+		     "d" ((u32)(val >> 32)) : "memory");
+}
+
+static u64 guest_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return lo | (u64)hi << 32;
+}
+
+static u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return lo | (u64)hi << 32;
+}
+
+static u64 load(u64 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static void eoi(void)
+{
+	guest_wrmsr(0x80b, 0);
+}
+
+__used void guest_timer(void)
+{
+	u64 latency = rdtsc() - guest_armed_tsc;
+
+	if (latency > guest_max_latency)
+		guest_max_latency = latency;
+	__atomic_add_fetch(&guest_timer_count, 1, __ATOMIC_SEQ_CST);
+	eoi();
+}
+
+__used void guest_low(void)
+{
+	__atomic_add_fetch(&guest_low_count, 1, __ATOMIC_SEQ_CST);
+	eoi();
+}
+
+/* PPR is 0x70 in here: only the timer's 0xd3 can end the HLT. */
+__used void guest_class7(void)
+{
+	u64 want = load(&guest_round);
+
+	guest_armed_tsc = rdtsc();
+	guest_wrmsr(X2APIC_TMICT, TIMER_NS);
+	/* IRR word 3 holds 0x60..0x7f: class-6 vectors waiting? */
+	if (guest_rdmsr(X2APIC_IRR + 3) & 0xffff)
+		guest_low_pending_rounds++;
+	while (load(&guest_timer_count) < want)
+		asm volatile("sti; hlt; cli");
+	eoi();
+}
+
+static void guest_os6829(void)
+{
+	u64 round;
+
+	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | 0xc00);
+	guest_wrmsr(X2APIC_SVR, 0x1ff);
+	guest_wrmsr(X2APIC_TDCR, 0xb);			/* divide by 1 */
+	guest_wrmsr(X2APIC_LVTT, TIMER_VECTOR);		/* one-shot */
+	asm volatile("sti");
+	GUEST_SYNC(0, 0);
+	for (round = 1; round <= ROUNDS; round++) {
+		__atomic_store_n(&guest_round, round, __ATOMIC_SEQ_CST);
+		guest_wrmsr(X2APIC_SELF_IPI, CLASS7_VECTOR);
+		/* Taken at once; its handler returns after the timer's. */
+		while (load(&guest_timer_count) < round)
+			asm volatile("pause");
+	}
+	GUEST_SYNC(1, load(&guest_timer_count));
+	GUEST_SYNC(2, guest_low_pending_rounds);
+	GUEST_SYNC(3, guest_max_latency);
+	GUEST_SYNC(4, load(&guest_low_count));
+	GUEST_DONE();
+}
+
+static int msi_vm_fd;
+static int msi_stop;
+static long msi_sent;
+
+static void *send_low_msis(void *unused)
+{
+	unsigned int i = 0;
+
+	(void)unused;
+	while (!__atomic_load_n(&msi_stop, __ATOMIC_SEQ_CST)) {
+		struct kvm_msi msi = {
+			.address_lo = 0xfee00000,
+			.data = LOW_VECTOR + (i++ & 0xf),
+		};
+
+		if (ioctl(msi_vm_fd, KVM_SIGNAL_MSI, &msi) > 0)
+			msi_sent++;
+		usleep(200);
+	}
+	return NULL;
+}
+
+static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
+{
+	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
+
+	/* 64-bit interrupt gate, present, DPL 0 */
+	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
+			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
+	idt[2 * vector + 1] = handler >> 32;
+}
+
+static u64 expect_stage(struct kvm_vcpu *vcpu, u64 stage)
+{
+	struct ucall uc;
+
+	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	TEST_ASSERT(uc.args[0] == stage, "stage %llu, expected %llu",
+		    uc.args[0], stage);
+	return uc.args[1];
+}
+
+static void os6829(int dev)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
+				      .args = { 24 } };
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	u64 timers, low_rounds, latency, lows;
+	struct kvm_vcpu *vcpu;
+	struct kvm_sregs sregs;
+	pthread_t thread;
+	int v;
+
+	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
+		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
+	set_gate(vm, CLASS7_VECTOR, STUB(guest_class7_stub));
+	set_gate(vm, TIMER_VECTOR, STUB(guest_timer_stub));
+	for (v = 0; v < 16; v++)
+		set_gate(vm, LOW_VECTOR + v, STUB(guest_low_stub));
+	vcpu = vm_vcpu_add(vm, 0, guest_os6829);
+	vcpu_get_sregs(vcpu, &sregs);
+	sregs.idt.limit = 256 * 16 - 1;
+	vcpu_set_sregs(vcpu, &sregs);
+
+	expect_stage(vcpu, 0);
+	msi_vm_fd = vm->fd;
+	__atomic_store_n(&msi_stop, 0, __ATOMIC_SEQ_CST);
+	TEST_ASSERT(!pthread_create(&thread, NULL, send_low_msis, NULL),
+		    "pthread_create");
+	timers = expect_stage(vcpu, 1);
+	__atomic_store_n(&msi_stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(thread, NULL);
+	low_rounds = expect_stage(vcpu, 2);
+	latency = expect_stage(vcpu, 3);
+	lows = expect_stage(vcpu, 4);
+	vcpu_run_to_done(vcpu);
+
+	TEST_EXPECT(timers == ROUNDS, "%llu timer interrupts in %d rounds",
+		    timers, ROUNDS);
+	TEST_EXPECT(low_rounds > 0,
+		    "no round halted with class-6 vectors pending (%ld MSIs sent)",
+		    msi_sent);
+	TEST_EXPECT(lows > 0, "no class-6 interrupt was ever taken");
+	tap_diag("%d rounds; %llu halted at PPR 0x70 with class-6 vectors pending",
+		 ROUNDS, low_rounds);
+	tap_diag("%ld low MSIs sent, %llu taken; longest arm-to-handler %llu TSC",
+		 msi_sent, lows, latency);
+	vm_free(vm);
+}
+
+static const struct scenario scenarios[] = {
+	{ "OS-6829: timer 0xd3 wakes a vCPU halted at PPR 0x70, class-6 MSIs pending",
+	  os6829, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+};
+
+int main(int argc, char **argv)
+{
+	run_scenarios(argc, argv, scenarios, ARRAY_SIZE(scenarios));
+}
