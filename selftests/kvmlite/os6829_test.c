@@ -22,7 +22,7 @@
 #define CLASS7_VECTOR	0x70
 #define TIMER_VECTOR	0xd3
 #define LOW_VECTOR	0x60	/* 0x60..0x6f: below PPR 0x70 */
-#define TIMER_NS	100000	/* 100 us one-shot */
+#define TIMER_NS	1000000	/* 1 ms: fires after the vCPU sleeps */
 
 #define MSR_APIC_BASE	0x1b
 #define X2APIC_SVR	0x80f
