@@ -402,6 +402,7 @@ int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
 	kvmlite_lapic_init(vcpu->apic, vcpu->id, &vcpu_lapic_ops, vcpu);
 	kvmlite_lapic_reset(vcpu->apic, false);
 	vcpu->apic->pi = vcpu->pi;
+	vcpu->apic->min_period_ns = KVMLITE_APIC_MIN_PERIOD_NS;
 	return 0;
 }
 

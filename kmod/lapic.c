@@ -370,8 +370,12 @@ void kvmlite_lapic_timer_fire(struct kvmlite_lapic *apic)
 	}
 	lvtt_deliver(apic);
 	if (timer_reloads(apic)) {
-		missed = (now - apic->timer_expiry_ns) / apic->timer_period_ns;
-		apic->timer_expiry_ns += (missed + 1) * apic->timer_period_ns;
+		/* A guest's tiny period must not become a host timer storm. */
+		u64 period = apic->timer_period_ns < apic->min_period_ns ?
+			     apic->min_period_ns : apic->timer_period_ns;
+
+		missed = (now - apic->timer_expiry_ns) / period;
+		apic->timer_expiry_ns += (missed + 1) * period;
 		apic->ops->timer_arm(apic, apic->timer_expiry_ns);
 		return;
 	}

@@ -93,6 +93,13 @@
  */
 #define KVMLITE_APIC_BUS_NS_PER_TICK	1
 
+/*
+ * The shortest period the module lets a periodic timer reload with, as
+ * KVM's default min_timer_period_us (200): a guest cannot make the host
+ * fire its timer every few nanoseconds.
+ */
+#define KVMLITE_APIC_MIN_PERIOD_NS	200000
+
 struct kvmlite_lapic;
 
 /*
@@ -141,6 +148,7 @@ struct kvmlite_lapic {
 	u64 timer_expiry_ns;	/* when the current count reaches 0 */
 	u64 timer_period_ns;	/* TMICT in ns: periodic mode's reload */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
+	u64 min_period_ns;	/* periodic reloads never come sooner; owner's */
 	/*
 	 * Edge-triggered vectors go through this descriptor when set (the
 	 * owner's, 64-byte aligned); the owner drains it into IRR with

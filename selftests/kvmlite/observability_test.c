@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <glob.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define NR_CPUIDS	7
 #define TRACING		"/sys/kernel/tracing"
@@ -36,42 +36,6 @@ static void guest_cpuids(void)
 static void guest_done(void)
 {
 	GUEST_DONE();
-}
-
-static bool is_kvmlite(int dev)
-{
-	struct stat a, b;
-
-	return !fstat(dev, &a) && !stat("/dev/kvmlite", &b) &&
-	       a.st_rdev == b.st_rdev;
-}
-
-/* A counter from this process's vCPU 0 file in debugfs. */
-static long vcpu_stat(const char *name)
-{
-	char pattern[128], line[128];
-	long val = -1, v;
-	glob_t g;
-	FILE *f;
-
-	snprintf(pattern, sizeof(pattern),
-		 "/sys/kernel/debug/kvmlite/vm*-%d/vcpu0", getpid());
-	if (glob(pattern, 0, NULL, &g) || g.gl_pathc != 1) {
-		globfree(&g);
-		return -1;
-	}
-	f = fopen(g.gl_pathv[0], "r");
-	globfree(&g);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char key[64];
-
-		if (sscanf(line, "%63s %ld", key, &v) == 2 && !strcmp(key, name))
-			val = v;
-	}
-	fclose(f);
-	return val;
 }
 
 static void write_file(const char *path, const char *s)
@@ -106,7 +70,7 @@ static void counters_and_trace(int dev)
 	struct ucall uc;
 	int traced;
 
-	if (!is_kvmlite(dev))
+	if (!dev_is_kvmlite(dev))
 		test_skip("kvmlite's own counters and tracepoints");
 	if (access(TRACING "/events/kvmlite/kvmlite_exit/enable", W_OK))
 		test_skip("no tracefs at " TRACING);
@@ -114,15 +78,15 @@ static void counters_and_trace(int dev)
 	vcpu = vm_vcpu_add(vm, 0, guest_cpuids);
 	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
 
-	cpuid0 = vcpu_stat("cpuid_exits");
-	io0 = vcpu_stat("io_exits");
+	cpuid0 = kvmlite_vcpu_stat(0, "cpuid_exits");
+	io0 = kvmlite_vcpu_stat(0, "io_exits");
 	TEST_ASSERT(cpuid0 >= 0 && io0 >= 0, "vCPU counters in debugfs");
 	write_file(TRACING "/trace", "");
 	write_file(TRACING "/events/kvmlite/kvmlite_exit/enable", "1");
 	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
 	write_file(TRACING "/events/kvmlite/kvmlite_exit/enable", "0");
-	cpuid1 = vcpu_stat("cpuid_exits");
-	io1 = vcpu_stat("io_exits");
+	cpuid1 = kvmlite_vcpu_stat(0, "cpuid_exits");
+	io1 = kvmlite_vcpu_stat(0, "io_exits");
 	traced = trace_count_reason(10);
 
 	TEST_EXPECT(cpuid1 - cpuid0 == NR_CPUIDS,
@@ -162,7 +126,7 @@ static void fpu_round_trip(int dev)
 	 * it (the XMM and x87 registers do round-trip); kvmlite returns
 	 * what was set, which is what the API documents.
 	 */
-	if (is_kvmlite(dev))
+	if (dev_is_kvmlite(dev))
 		TEST_EXPECT(out.mxcsr == in.mxcsr, "mxcsr %#x, expected %#x",
 			    out.mxcsr, in.mxcsr);
 	else

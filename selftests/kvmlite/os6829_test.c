@@ -13,10 +13,13 @@
 #define _GNU_SOURCE
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define ROUNDS		2000
 #define CLASS7_VECTOR	0x70
@@ -135,7 +138,7 @@ __used void guest_class7(void)
 	eoi();
 }
 
-static void guest_os6829(void)
+static void guest_os6829(u64 rounds)
 {
 	u64 round;
 
@@ -145,7 +148,7 @@ static void guest_os6829(void)
 	guest_wrmsr(X2APIC_LVTT, TIMER_VECTOR);		/* one-shot */
 	asm volatile("sti");
 	GUEST_SYNC(0, 0);
-	for (round = 1; round <= ROUNDS; round++) {
+	for (round = 1; round <= rounds; round++) {
 		__atomic_store_n(&guest_round, round, __ATOMIC_SEQ_CST);
 		guest_wrmsr(X2APIC_SELF_IPI, CLASS7_VECTOR);
 		/* Taken at once; its handler returns after the timer's. */
@@ -201,15 +204,13 @@ static u64 expect_stage(struct kvm_vcpu *vcpu, u64 stage)
 	return uc.args[1];
 }
 
-static void os6829(int dev)
+/* A VM whose vCPU 0 runs guest_os6829(rounds), stopped at stage 0. */
+static struct kvm_vcpu *os6829_vcpu(struct kvm_vm *vm, u64 rounds)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
 				      .args = { 24 } };
-	struct kvm_vm *vm = vm_create_long_mode(dev);
-	u64 timers, low_rounds, latency, lows;
 	struct kvm_vcpu *vcpu;
 	struct kvm_sregs sregs;
-	pthread_t thread;
 	int v;
 
 	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
@@ -219,11 +220,20 @@ static void os6829(int dev)
 	for (v = 0; v < 16; v++)
 		set_gate(vm, LOW_VECTOR + v, STUB(guest_low_stub));
 	vcpu = vm_vcpu_add(vm, 0, guest_os6829);
+	vcpu_args_set(vcpu, 1, rounds);
 	vcpu_get_sregs(vcpu, &sregs);
 	sregs.idt.limit = 256 * 16 - 1;
 	vcpu_set_sregs(vcpu, &sregs);
-
 	expect_stage(vcpu, 0);
+	return vcpu;
+}
+
+/* Run the rounds with the MSI thread going; returns the timer count. */
+static u64 run_rounds(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	pthread_t thread;
+	u64 timers;
+
 	msi_vm_fd = vm->fd;
 	__atomic_store_n(&msi_stop, 0, __ATOMIC_SEQ_CST);
 	TEST_ASSERT(!pthread_create(&thread, NULL, send_low_msis, NULL),
@@ -231,6 +241,22 @@ static void os6829(int dev)
 	timers = expect_stage(vcpu, 1);
 	__atomic_store_n(&msi_stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(thread, NULL);
+	return timers;
+}
+
+static void os6829(int dev)
+{
+	static const char *const counters[] = {
+		"halt_sleeps", "halt_wakeups", "halt_spurious_wakeups",
+		"pi_posted", "pi_notifications", "pi_notifications_suppressed",
+	};
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_vcpu *vcpu = os6829_vcpu(vm, ROUNDS);
+	u64 timers, low_rounds, latency, lows;
+	long stat[ARRAY_SIZE(counters)];
+	size_t i;
+
+	timers = run_rounds(vm, vcpu);
 	low_rounds = expect_stage(vcpu, 2);
 	latency = expect_stage(vcpu, 3);
 	lows = expect_stage(vcpu, 4);
@@ -246,12 +272,98 @@ static void os6829(int dev)
 		 ROUNDS, low_rounds);
 	tap_diag("%ld low MSIs sent, %llu taken; longest arm-to-handler %llu TSC",
 		 msi_sent, lows, latency);
+	if (dev_is_kvmlite(dev)) {
+		for (i = 0; i < ARRAY_SIZE(counters); i++) {
+			stat[i] = kvmlite_vcpu_stat(0, counters[i]);
+			tap_diag("debugfs %s %ld", counters[i], stat[i]);
+		}
+		/* The vCPU slept, and posts were both notified and coalesced. */
+		TEST_EXPECT(stat[0] > 0 && stat[4] > 0 && stat[5] > 0,
+			    "halt_sleeps %ld, pi_notifications %ld, suppressed %ld",
+			    stat[0], stat[4], stat[5]);
+	}
 	vm_free(vm);
+}
+
+#define TRACING		"/sys/kernel/tracing"
+#define TRACE_ROUNDS	3
+
+static const char *const trace_events[] = {
+	"kvmlite_apic_timer_arm", "kvmlite_apic_timer_fire", "kvmlite_pi_post",
+	"kvmlite_pi_notify", "kvmlite_pi_drain", "kvmlite_halt",
+	"kvmlite_halt_check", "kvmlite_vcpu_block", "kvmlite_vcpu_wakeup",
+	"kvmlite_inject_irq",
+};
+
+static void set_events(const char *val)
+{
+	char path[160];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < ARRAY_SIZE(trace_events); i++) {
+		snprintf(path, sizeof(path), TRACING "/events/kvmlite/%s/enable",
+			 trace_events[i]);
+		f = fopen(path, "w");
+		TEST_ASSERT(f && fputs(val, f) >= 0 && !fclose(f),
+			    "enable %s", trace_events[i]);
+	}
+}
+
+/*
+ * A few rounds with the wake-up path traced, printed as TAP comments:
+ * the raw material of docs/debugging-hangs.md, and a check that the
+ * events a stuck vCPU would be diagnosed with are all there.
+ */
+static void os6829_trace(int dev)
+{
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	char line[512];
+	size_t i;
+	int seen[ARRAY_SIZE(trace_events)] = { 0 };
+	FILE *f;
+
+	if (!dev_is_kvmlite(dev))
+		test_skip("kvmlite's trace events");
+	vm = vm_create_long_mode(dev);
+	vcpu = os6829_vcpu(vm, TRACE_ROUNDS);
+	f = fopen(TRACING "/trace", "w");	/* opening for write clears it */
+	TEST_ASSERT(f && !fclose(f), "clear " TRACING "/trace");
+	set_events("1");
+	TEST_EXPECT(run_rounds(vm, vcpu) == TRACE_ROUNDS, "timer count");
+	set_events("0");
+	expect_stage(vcpu, 2);
+	expect_stage(vcpu, 3);
+	expect_stage(vcpu, 4);
+	vcpu_run_to_done(vcpu);
+	vm_free(vm);
+
+	f = fopen(TRACING "/trace", "r");
+	TEST_ASSERT(f, "open " TRACING "/trace");
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		tap_diag("%s", line);
+		for (i = 0; i < ARRAY_SIZE(trace_events); i++) {
+			char needle[64];
+
+			snprintf(needle, sizeof(needle), "%s:", trace_events[i]);
+			seen[i] += !!strstr(line, needle);
+		}
+	}
+	fclose(f);
+	for (i = 0; i < ARRAY_SIZE(trace_events); i++)
+		TEST_EXPECT(seen[i] > 0, "no %s event in the trace",
+			    trace_events[i]);
 }
 
 static const struct scenario scenarios[] = {
 	{ "OS-6829: timer 0xd3 wakes a vCPU halted at PPR 0x70, class-6 MSIs pending",
 	  os6829, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "OS-6829 traced: every event of the wake-up path shows in tracefs",
+	  os6829_trace, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,4 +224,39 @@ int vmx_state_read(struct vmx_state *st)
 	}
 	fclose(f);
 	return 0;
+}
+
+bool dev_is_kvmlite(int dev_fd)
+{
+	struct stat a, b;
+
+	return !fstat(dev_fd, &a) && !stat(KVMLITE_DEV, &b) &&
+	       a.st_rdev == b.st_rdev;
+}
+
+long kvmlite_vcpu_stat(unsigned int vcpu, const char *name)
+{
+	char pattern[128], line[128];
+	long val = -1, v;
+	glob_t g;
+	FILE *f;
+
+	snprintf(pattern, sizeof(pattern),
+		 "/sys/kernel/debug/kvmlite/vm*-%d/vcpu%u", getpid(), vcpu);
+	if (glob(pattern, 0, NULL, &g) || g.gl_pathc != 1) {
+		globfree(&g);
+		return -1;
+	}
+	f = fopen(g.gl_pathv[0], "r");
+	globfree(&g);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char key[64];
+
+		if (sscanf(line, "%63s %ld", key, &v) == 2 && !strcmp(key, name))
+			val = v;
+	}
+	fclose(f);
+	return val;
 }

@@ -55,4 +55,12 @@ struct vmx_state {
 /* Parse the module's debugfs vmx_state file; 0 or -errno. */
 int vmx_state_read(struct vmx_state *st);
 
+/* Is this open device kvmlite (not /dev/kvm)? */
+bool dev_is_kvmlite(int dev_fd);
+/*
+ * A counter from debugfs kvmlite/vm*-<this pid>/vcpu<N>; -1 when there is
+ * no such file or counter (one VM per process).
+ */
+long kvmlite_vcpu_stat(unsigned int vcpu, const char *name);
+
 #endif /* KVMLITE_UTIL_H */

@@ -478,6 +478,24 @@ static void test_timer_oneshot(void)
 	CHECK(!F.armed && rd(KVMLITE_APIC_TMCCT) == 0, "TMICT 0 stops the timer");
 }
 
+/* The owner's floor on periodic reloads (KVM's min_timer_period_us). */
+static void test_timer_min_period(void)
+{
+	setup(0);
+	A.min_period_ns = 200000;
+	F.now = 0;
+	wr(KVMLITE_APIC_TDCR, 0xb);		/* divide by 1 */
+	wr(KVMLITE_APIC_LVTT, 0x20042);		/* periodic */
+	wr(KVMLITE_APIC_TMICT, 10);		/* 10 ns */
+	CHECK(F.expiry == 10, "the first expiry is the count: %llu",
+	      (unsigned long long)F.expiry);
+	F.now = 10;
+	kvmlite_lapic_timer_fire(&A);
+	CHECK(F.expiry == 200010, "reloads 200 us later, not 10 ns: %llu",
+	      (unsigned long long)F.expiry);
+	A.min_period_ns = 0;
+}
+
 static void test_timer_periodic(void)
 {
 	int arms;
@@ -880,7 +898,8 @@ int main(void)
 		test_svr_disable, test_x2apic_registers, test_ppr_exhaustive,
 		test_deliverable, test_eoi_level, test_kick_and_wake,
 		test_timer_divide, test_timer_oneshot, test_timer_periodic,
-		test_timer_tsc_deadline, test_match_dest, test_lowest_priority,
+		test_timer_tsc_deadline, test_timer_min_period, test_match_dest,
+		test_lowest_priority,
 		test_state_round_trip, test_random_vs_model,
 	};
 

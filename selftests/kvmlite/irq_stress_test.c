@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupt stress: two vCPUs halt and wake at a high rate on three
+ * sources at once, and every interrupt is counted at both ends.
+ *   - timer: a one-shot LAPIC timer re-armed by its own handler, a fixed
+ *     number of times per vCPU;
+ *   - IPIs: each timer interrupt sends an IPI to the other vCPU, when the
+ *     previous one was taken (so none is merged with a pending one);
+ *   - MSIs: a host thread per vCPU sends KVM_SIGNAL_MSI each time the
+ *     guest has taken the previous one.
+ * Then: every vCPU took exactly its timer interrupts, exactly as many
+ * IPIs as the other sent and exactly the MSIs the host sent: none lost
+ * (a lost wake-up hangs a vCPU and the test times out), none twice.
+ */
+#define _GNU_SOURCE
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "kvmlite_util.h"
+
+#define TIMERS		400	/* per vCPU */
+#define MSIS		400	/* per vCPU */
+#define TIMER_NS	50000
+#define TIMER_VECTOR	0x41
+#define IPI_VECTOR	0x51
+#define MSI_VECTOR	0x61
+
+#define MSR_APIC_BASE	0x1b
+#define X2APIC_ID	0x802
+#define X2APIC_EOI	0x80b
+#define X2APIC_SVR	0x80f
+#define X2APIC_ICR	0x830
+#define X2APIC_LVTT	0x832
+#define X2APIC_TMICT	0x838
+#define X2APIC_TDCR	0x83e
+
+/* Per vCPU, indexed by x2APIC ID. */
+u64 guest_timers[2], guest_ipi_sent[2], guest_ipi_taken[2];
+u64 guest_msi_taken[2], guest_done[2];
+
+asm(".macro C_STUB name, fn\n"
+	".globl \\name\n"
+	"\\name:\n"
+	"	push %rax\n"
+	"	push %rcx\n"
+	"	push %rdx\n"
+	"	push %rsi\n"
+	"	push %rdi\n"
+	"	push %r8\n"
+	"	push %r9\n"
+	"	push %r10\n"
+	"	push %r11\n"
+	"	call \\fn\n"
+	"	pop %r11\n"
+	"	pop %r10\n"
+	"	pop %r9\n"
+	"	pop %r8\n"
+	"	pop %rdi\n"
+	"	pop %rsi\n"
+	"	pop %rdx\n"
+	"	pop %rcx\n"
+	"	pop %rax\n"
+	"	iretq\n"
+	".endm\n"
+	".text\n"
+	"C_STUB stress_timer_stub, stress_timer\n"
+	"C_STUB stress_ipi_stub, stress_ipi\n"
+	"C_STUB stress_msi_stub, stress_msi\n");
+
+#define STUB(name)							\
+	({								\
+		u64 __addr;						\
+		asm("lea " #name "(%%rip), %0" : "=r" (__addr));	\
+		__addr;							\
+	})
+
+static void guest_wrmsr(u32 msr, u64 val)
+{
+	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
+		     "d" ((u32)(val >> 32)) : "memory");
+}
+
+static u64 guest_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return lo | (u64)hi << 32;
+}
+
+static u64 load(u64 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static void bump(u64 *p)
+{
+	__atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST);
+}
+
+static u64 me(void)
+{
+	return guest_rdmsr(X2APIC_ID);
+}
+
+__used void stress_timer(void)
+{
+	u64 i = me(), other = 1 - i;
+
+	bump(&guest_timers[i]);
+	if (load(&guest_timers[i]) < TIMERS)
+		guest_wrmsr(X2APIC_TMICT, TIMER_NS);
+	/* The previous IPI was taken: this one cannot merge with it. */
+	if (load(&guest_ipi_taken[other]) == load(&guest_ipi_sent[i])) {
+		bump(&guest_ipi_sent[i]);
+		guest_wrmsr(X2APIC_ICR, other << 32 | IPI_VECTOR);
+	}
+	guest_wrmsr(X2APIC_EOI, 0);
+}
+
+__used void stress_ipi(void)
+{
+	bump(&guest_ipi_taken[me()]);
+	guest_wrmsr(X2APIC_EOI, 0);
+}
+
+__used void stress_msi(void)
+{
+	bump(&guest_msi_taken[me()]);
+	guest_wrmsr(X2APIC_EOI, 0);
+}
+
+static void guest_stress(u64 i)
+{
+	u64 other = 1 - i;
+
+	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | 0xc00);
+	guest_wrmsr(X2APIC_SVR, 0x1ff);
+	guest_wrmsr(X2APIC_TDCR, 0xb);
+	guest_wrmsr(X2APIC_LVTT, TIMER_VECTOR);
+	GUEST_SYNC(0, i);
+	guest_wrmsr(X2APIC_TMICT, TIMER_NS);
+	/* Halt until this vCPU's timers and MSIs are all in. */
+	for (;;) {
+		asm volatile("cli");
+		if (load(&guest_timers[i]) >= TIMERS &&
+		    load(&guest_msi_taken[i]) >= MSIS)
+			break;
+		asm volatile("sti; hlt");
+	}
+	asm volatile("sti");
+	/* The other's IPIs stop with its timers: wait for the last one. */
+	__atomic_store_n(&guest_done[i], 1, __ATOMIC_SEQ_CST);
+	while (!load(&guest_done[other]) ||
+	       load(&guest_ipi_taken[i]) < load(&guest_ipi_sent[other]))
+		asm volatile("pause");
+	GUEST_SYNC(1, load(&guest_timers[i]));
+	GUEST_SYNC(2, load(&guest_ipi_sent[i]));
+	GUEST_SYNC(3, load(&guest_ipi_taken[i]));
+	GUEST_SYNC(4, load(&guest_msi_taken[i]));
+	GUEST_DONE();
+}
+
+struct stress_vcpu {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	unsigned int id;
+	u64 counts[5];		/* by stage: timers, IPIs sent/taken, MSIs */
+	long msis_sent;
+};
+
+static void *run_vcpu(void *arg)
+{
+	struct stress_vcpu *sv = arg;
+	struct ucall uc;
+	int stage;
+
+	for (stage = 1; stage <= 4; stage++) {
+		vcpu_expect_ucall(sv->vcpu, &uc, UCALL_SYNC);
+		TEST_ASSERT(uc.args[0] == (u64)stage, "stage %llu, expected %d",
+			    uc.args[0], stage);
+		sv->counts[stage] = uc.args[1];
+	}
+	vcpu_run_to_done(sv->vcpu);
+	return NULL;
+}
+
+/* Send the next MSI whenever the guest has taken the previous one. */
+static void *send_msis(void *arg)
+{
+	struct stress_vcpu *sv = arg;
+	u64 *taken = gpa2hva(sv->vm, (unsigned long)&guest_msi_taken[sv->id]);
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000 | sv->id << 12,
+		.data = MSI_VECTOR,
+	};
+	int spins = 0;
+
+	while (sv->msis_sent < MSIS) {
+		if (__atomic_load_n(taken, __ATOMIC_SEQ_CST) <
+		    (u64)sv->msis_sent) {
+			/* Give up after ~20 s of waiting: the vCPU is stuck. */
+			if (++spins > 200000)
+				break;
+			usleep(100);
+			continue;
+		}
+		spins = 0;
+		if (ioctl(sv->vm->fd, KVM_SIGNAL_MSI, &msi) != 1)
+			break;
+		sv->msis_sent++;
+	}
+	return NULL;
+}
+
+static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
+{
+	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
+
+	/* 64-bit interrupt gate, present, DPL 0 */
+	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
+			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
+	idt[2 * vector + 1] = handler >> 32;
+}
+
+static void stress(int dev)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
+				      .args = { 24 } };
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct stress_vcpu sv[2];
+	pthread_t vcpu_threads[2], msi_threads[2];
+	unsigned int i;
+
+	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
+		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
+	set_gate(vm, TIMER_VECTOR, STUB(stress_timer_stub));
+	set_gate(vm, IPI_VECTOR, STUB(stress_ipi_stub));
+	set_gate(vm, MSI_VECTOR, STUB(stress_msi_stub));
+	for (i = 0; i < 2; i++) {
+		struct kvm_mp_state runnable = { KVM_MP_STATE_RUNNABLE };
+		struct kvm_sregs sregs;
+		struct ucall uc;
+
+		memset(&sv[i], 0, sizeof(sv[i]));
+		sv[i].vm = vm;
+		sv[i].id = i;
+		sv[i].vcpu = vm_vcpu_add(vm, i, guest_stress);
+		vcpu_args_set(sv[i].vcpu, 1, (u64)i);
+		vcpu_get_sregs(sv[i].vcpu, &sregs);
+		sregs.idt.limit = 256 * 16 - 1;
+		vcpu_set_sregs(sv[i].vcpu, &sregs);
+		/* With an in-kernel LAPIC, KVM holds APs for INIT/SIPI. */
+		TEST_ASSERT(!ioctl(sv[i].vcpu->fd, KVM_SET_MP_STATE, &runnable),
+			    "KVM_SET_MP_STATE: %s", errno_str(errno));
+		/* Both LAPICs on before anything is sent. */
+		vcpu_expect_ucall(sv[i].vcpu, &uc, UCALL_SYNC);
+	}
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT(!pthread_create(&vcpu_threads[i], NULL, run_vcpu,
+					    &sv[i]), "pthread_create");
+		TEST_ASSERT(!pthread_create(&msi_threads[i], NULL, send_msis,
+					    &sv[i]), "pthread_create");
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(msi_threads[i], NULL);
+		pthread_join(vcpu_threads[i], NULL);
+	}
+	for (i = 0; i < 2; i++) {
+		u64 *c = sv[i].counts, other_sent = sv[1 - i].counts[2];
+
+		TEST_EXPECT(c[1] == TIMERS, "vCPU %u took %llu timer interrupts of %d",
+			    i, c[1], TIMERS);
+		TEST_EXPECT(c[3] == other_sent && other_sent > 0,
+			    "vCPU %u took %llu IPIs, vCPU %u sent %llu", i, c[3],
+			    1 - i, other_sent);
+		TEST_EXPECT(c[4] == (u64)sv[i].msis_sent && c[4] == MSIS,
+			    "vCPU %u took %llu MSIs, the host sent %ld", i, c[4],
+			    sv[i].msis_sent);
+		tap_diag("vCPU %u: %llu timer, %llu IPIs taken, %llu MSIs taken",
+			 i, c[1], c[3], c[4]);
+		if (dev_is_kvmlite(dev))
+			tap_diag("vCPU %u: sleeps %ld notified %ld suppressed %ld spurious %ld",
+				 i, kvmlite_vcpu_stat(i, "halt_sleeps"),
+				 kvmlite_vcpu_stat(i, "pi_notifications"),
+				 kvmlite_vcpu_stat(i, "pi_notifications_suppressed"),
+				 kvmlite_vcpu_stat(i, "halt_spurious_wakeups"));
+	}
+	vm_free(vm);
+}
+
+static const struct scenario scenarios[] = {
+	{ "2 vCPUs halting on timers, IPIs and MSIs: none lost, none twice",
+	  stress, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+};
+
+int main(int argc, char **argv)
+{
+	run_scenarios(argc, argv, scenarios, ARRAY_SIZE(scenarios));
+}
