@@ -23,7 +23,7 @@
 
 #define TIMERS		400	/* per vCPU */
 #define MSIS		400	/* per vCPU */
-#define TIMER_NS	50000
+#define TIMER_NS	200000
 #define TIMER_VECTOR	0x41
 #define IPI_VECTOR	0x51
 #define MSI_VECTOR	0x61
