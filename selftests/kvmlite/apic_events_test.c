@@ -15,12 +15,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "apic.h"
 #include "kvm_util.h"
 
-#define MSR_APIC_BASE	0x1b
-#define X2APIC_SVR	0x80f
-#define X2APIC_ICR	0x830
-#define X2APIC_LVT0	0x835
 #define NMI_IDT_VECTOR	2
 /* One vector per message (a vector pending twice is one interrupt). */
 #define LOWEST_VECTOR	0x50
@@ -40,10 +37,10 @@ u64 guest_nmi_send_nested;
 /*
  * Interrupt stubs.  COUNT_X2APIC: count per vCPU (by x2APIC ID) and EOI
  * through the x2APIC EOI MSR; COUNT_PLAIN: count only (no LAPIC to EOI).
- * NMI: save the caller-saved registers (9 pushes keep the C call
- * 16-byte aligned) and run guest_nmi_body.
+ * NMI: guest_nmi_body, through GUEST_C_STUB (lib/apic.h).
  */
-asm(".macro COUNT_X2APIC name, array\n"
+asm(GUEST_C_STUB_MACRO
+	".macro COUNT_X2APIC name, array\n"
 	".globl \\name\n"
 	"\\name:\n"
 	"	push %rax\n"
@@ -68,50 +65,7 @@ asm(".macro COUNT_X2APIC name, array\n"
 	"guest_plain_stub:\n"
 	"	lock incq guest_irq_count(%rip)\n"
 	"	iretq\n"
-	".globl guest_nmi_stub\n"
-	"guest_nmi_stub:\n"
-	"	push %rax\n"
-	"	push %rcx\n"
-	"	push %rdx\n"
-	"	push %rsi\n"
-	"	push %rdi\n"
-	"	push %r8\n"
-	"	push %r9\n"
-	"	push %r10\n"
-	"	push %r11\n"
-	"	call guest_nmi_body\n"
-	"	pop %r11\n"
-	"	pop %r10\n"
-	"	pop %r9\n"
-	"	pop %r8\n"
-	"	pop %rdi\n"
-	"	pop %rsi\n"
-	"	pop %rdx\n"
-	"	pop %rcx\n"
-	"	pop %rax\n"
-	"	iretq\n");
-
-/* The address of an asm stub above, without declaring it in C. */
-#define STUB(name)							\
-	({								\
-		u64 __addr;						\
-		asm("lea " #name "(%%rip), %0" : "=r" (__addr));	\
-		__addr;							\
-	})
-
-static void guest_wrmsr(u32 msr, u64 val)
-{
-	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
-		     "d" ((u32)(val >> 32)) : "memory");
-}
-
-static u64 guest_rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
-	return lo | (u64)hi << 32;
-}
+	"GUEST_C_STUB guest_nmi_stub, guest_nmi_body\n");
 
 static u64 load(u64 *p)
 {
@@ -142,45 +96,14 @@ __used void guest_nmi_body(void)
 	__atomic_sub_fetch(&guest_nmi_depth, 1, __ATOMIC_SEQ_CST);
 }
 
-static void guest_x2apic_on(void)
-{
-	/* EN (bit 11) and EXTD (bit 10): x2APIC mode. */
-	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | 0xc00);
-	guest_wrmsr(X2APIC_SVR, 0x1ff);
-}
-
-static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
-{
-	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
-
-	/* 64-bit interrupt gate, present, DPL 0 */
-	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
-			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
-	idt[2 * vector + 1] = handler >> 32;
-}
-
-static void enable_split_irqchip(struct kvm_vm *vm)
-{
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
-				      .args = { 24 } };
-
-	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
-		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
-}
-
 /* A vCPU whose IDT reaches every vector, made runnable (no SIPI wait). */
 static struct kvm_vcpu *irq_vcpu_add(struct kvm_vm *vm, unsigned int id,
 				     void *guest_fn)
 {
 	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, id, guest_fn);
-	struct kvm_mp_state runnable = { KVM_MP_STATE_RUNNABLE };
-	struct kvm_sregs sregs;
 
-	vcpu_get_sregs(vcpu, &sregs);
-	sregs.idt.limit = 256 * 16 - 1;
-	vcpu_set_sregs(vcpu, &sregs);
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_MP_STATE, &runnable),
-		    "KVM_SET_MP_STATE: %s", errno_str(errno));
+	vcpu_idt_all_vectors(vcpu);
+	vcpu_make_runnable(vcpu);
 	return vcpu;
 }
 
@@ -199,7 +122,7 @@ static void expect_sync(struct kvm_vcpu *vcpu, u64 stage, u64 val,
 
 static void guest_nmis(void)
 {
-	guest_x2apic_on();
+	guest_x2apic_enable();
 	asm volatile("cli");
 	GUEST_SYNC(1, 0);
 	/* KVM_NMI came in at entry, IF clear notwithstanding. */
@@ -238,8 +161,8 @@ static void nmis(int dev)
 	pthread_t thread;
 	void *ret;
 
-	enable_split_irqchip(vm);
-	set_gate(vm, NMI_IDT_VECTOR, STUB(guest_nmi_stub));
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, NMI_IDT_VECTOR, ASM_SYMBOL_ADDR(guest_nmi_stub));
 	vcpu = irq_vcpu_add(vm, 0, guest_nmis);
 
 	expect_sync(vcpu, 1, 0, "before KVM_NMI");
@@ -267,7 +190,7 @@ static void nmis(int dev)
 /* Halt until the host's stop interrupt, then report what came here. */
 static void guest_lowest(u64 me)
 {
-	guest_x2apic_on();
+	guest_x2apic_enable();
 	GUEST_SYNC(0, me);
 	for (;;) {
 		asm volatile("cli");
@@ -314,10 +237,10 @@ static void lowest_priority(int dev)
 	struct ucall uc;
 	int i, accepted = 0;
 
-	enable_split_irqchip(vm);
+	vm_enable_split_irqchip(vm);
 	for (i = 0; i < LOWEST_MSIS; i++)
-		set_gate(vm, LOWEST_VECTOR + i, STUB(guest_lowest_stub));
-	set_gate(vm, STOP_VECTOR, STUB(guest_stop_stub));
+		vm_set_idt_gate(vm, LOWEST_VECTOR + i, ASM_SYMBOL_ADDR(guest_lowest_stub));
+	vm_set_idt_gate(vm, STOP_VECTOR, ASM_SYMBOL_ADDR(guest_stop_stub));
 	for (i = 0; i < 2; i++) {
 		runs[i].vcpu = irq_vcpu_add(vm, i, guest_lowest);
 		vcpu_args_set(runs[i].vcpu, 1, (u64)i);
@@ -350,7 +273,7 @@ static void lowest_priority(int dev)
 
 static void guest_extint(void)
 {
-	guest_x2apic_on();
+	guest_x2apic_enable();
 	guest_wrmsr(X2APIC_LVT0, 7 << 8);	/* ExtINT, unmasked */
 	asm volatile("sti");
 	GUEST_SYNC(1, 0);
@@ -370,8 +293,8 @@ static void extint_split_irqchip(int dev)
 	struct kvm_vcpu *vcpu;
 	int r;
 
-	enable_split_irqchip(vm);
-	set_gate(vm, EXTINT_VECTOR, STUB(guest_plain_stub));
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, EXTINT_VECTOR, ASM_SYMBOL_ADDR(guest_plain_stub));
 	vcpu = irq_vcpu_add(vm, 0, guest_extint);
 
 	expect_sync(vcpu, 1, 0, "LINT0 in ExtINT mode");
@@ -416,15 +339,9 @@ static void irq_window_no_irqchip(int dev)
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
 
-	set_gate(vm, PIC_VECTOR, STUB(guest_plain_stub));
+	vm_set_idt_gate(vm, PIC_VECTOR, ASM_SYMBOL_ADDR(guest_plain_stub));
 	vcpu = vm_vcpu_add(vm, 0, guest_irq_window);
-	{
-		struct kvm_sregs sregs;
-
-		vcpu_get_sregs(vcpu, &sregs);
-		sregs.idt.limit = 256 * 16 - 1;
-		vcpu_set_sregs(vcpu, &sregs);
-	}
+	vcpu_idt_all_vectors(vcpu);
 	expect_sync(vcpu, 1, 0, "IF clear");
 	TEST_EXPECT(!vcpu->run->ready_for_interrupt_injection &&
 		    !vcpu->run->if_flag,

@@ -20,35 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apic.h"
 #include "kvm_util.h"
 
 #define TIMER_VECTOR		0x41
 #define GP_VECTOR		13
 
 #define MSR_IA32_TSC		0x10
-#define MSR_APIC_BASE		0x1b
-#define MSR_TSC_DEADLINE	0x6e0
 #define APIC_BASE_BSP		0x100ULL
-#define APIC_BASE_EXTD		0x400ULL
-#define APIC_BASE_EN		0x800ULL
 #define APIC_BASE_ADDR		0xfee00000ULL
 
-#define X2APIC_ID		0x802
-#define X2APIC_LVR		0x803
 #define X2APIC_RSVD_804		0x804
-#define X2APIC_TPR		0x808
-#define X2APIC_PPR		0x80a
-#define X2APIC_EOI		0x80b
-#define X2APIC_LDR		0x80d
-#define X2APIC_SVR		0x80f
-#define X2APIC_ESR		0x828
-#define X2APIC_LVTT		0x832
-#define X2APIC_LVT0		0x835
-#define X2APIC_LVTERR		0x837
-#define X2APIC_TMICT		0x838
-#define X2APIC_TMCCT		0x839
-#define X2APIC_TDCR		0x83e
-#define X2APIC_SELF_IPI		0x83f
 
 /* Offsets in struct kvm_lapic_state (the xAPIC page layout). */
 #define APIC_ID			0x20
@@ -130,20 +112,6 @@ static u64 timer_stub_address(void)
 
 /* The guest's *_safe() result: -1 when the access went through. */
 #define GUEST_OK(call)		GUEST_ASSERT_EQ(call, -1)
-
-static void guest_wrmsr(u32 msr, u64 val)
-{
-	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
-		     "d" ((u32)(val >> 32)) : "memory");
-}
-
-static u64 guest_rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) : "memory");
-	return lo | (u64)hi << 32;
-}
 
 /* LFENCE keeps the read from moving ahead of earlier instructions. */
 static u64 guest_rdtsc(void)
@@ -445,16 +413,6 @@ static void guest_mode_switch(void)
 
 /* ---- Host side ---- */
 
-static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
-{
-	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
-
-	/* 64-bit interrupt gate, present, DPL 0 */
-	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
-			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
-	idt[2 * vector + 1] = handler >> 32;
-}
-
 static u64 host_rdtsc(void)
 {
 	u32 lo, hi;
@@ -539,7 +497,7 @@ static struct kvm_vm *lapic_vm(int dev)
 
 	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
 		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
-	set_gate(vm, TIMER_VECTOR, timer_stub_address());
+	vm_set_idt_gate(vm, TIMER_VECTOR, timer_stub_address());
 	return vm;
 }
 

@@ -14,17 +14,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "apic.h"
 #include "kvm_util.h"
 
 #define IPI_VECTOR	0x40
 #define TIMER_VECTOR	0x41
-#define MSR_APIC_BASE	0x1b
-#define X2APIC_TPR	0x808
-#define X2APIC_SVR	0x80f
-#define X2APIC_LVTT	0x832
-#define X2APIC_TMICT	0x838
-#define X2APIC_TDCR	0x83e
-#define X2APIC_SELF_IPI	0x83f
 
 /* Bumped by the guest's interrupt handler (guest_irq_stub below). */
 u64 guest_irq_count;
@@ -88,20 +82,6 @@ static u64 irq_count(void)
 	return __atomic_load_n(&guest_irq_count, __ATOMIC_SEQ_CST);
 }
 
-static void guest_wrmsr(u32 msr, u64 val)
-{
-	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
-		     "d" ((u32)(val >> 32)) : "memory");
-}
-
-static u64 guest_rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
-	return lo | (u64)hi << 32;
-}
-
 /*
  * Halt until n interrupts were taken.  The check runs with interrupts
  * off and STI;HLT reopens them in HLT's shadow, so an interrupt that
@@ -125,9 +105,7 @@ static void wait_for_irqs(u64 n)
 
 static void guest_x2apic_on(void)
 {
-	/* EN (bit 11) and EXTD (bit 10): x2APIC mode. */
-	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | 0xc00);
-	guest_wrmsr(X2APIC_SVR, 0x1ff);
+	guest_x2apic_enable();
 	asm volatile("sti");
 }
 
@@ -164,25 +142,11 @@ static void guest_wait_msi(void)
 	GUEST_DONE();
 }
 
-static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
-{
-	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
-
-	/* 64-bit interrupt gate, present, DPL 0 */
-	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
-			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
-	idt[2 * vector + 1] = handler >> 32;
-}
-
 static void enable_split_irqchip(struct kvm_vm *vm)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
-				      .args = { 24 } };
-
-	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
-		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
-	set_gate(vm, IPI_VECTOR, irq_stub_address());
-	set_gate(vm, TIMER_VECTOR, irq_stub_address());
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, IPI_VECTOR, irq_stub_address());
+	vm_set_idt_gate(vm, TIMER_VECTOR, irq_stub_address());
 }
 
 /* A vCPU whose IDT reaches the interrupt vectors. */
@@ -190,11 +154,8 @@ static struct kvm_vcpu *lapic_vcpu_add(struct kvm_vm *vm, unsigned int id,
 				       void *guest_fn)
 {
 	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, id, guest_fn);
-	struct kvm_sregs sregs;
 
-	vcpu_get_sregs(vcpu, &sregs);
-	sregs.idt.limit = 256 * 16 - 1;
-	vcpu_set_sregs(vcpu, &sregs);
+	vcpu_idt_all_vectors(vcpu);
 	return vcpu;
 }
 
@@ -306,15 +267,12 @@ static void ipi_ping_pong(int dev)
 	int i;
 
 	enable_split_irqchip(vm);
-	set_gate(vm, PING_VECTOR, ipi_stub_address());
+	vm_set_idt_gate(vm, PING_VECTOR, ipi_stub_address());
 	for (i = 0; i < 2; i++) {
-		struct kvm_mp_state runnable = { KVM_MP_STATE_RUNNABLE };
-
 		vcpus[i] = lapic_vcpu_add(vm, i, guest_ping_pong);
 		vcpu_args_set(vcpus[i], 1, (u64)i);
 		/* With an in-kernel LAPIC, KVM holds APs for INIT/SIPI. */
-		TEST_ASSERT(!ioctl(vcpus[i]->fd, KVM_SET_MP_STATE, &runnable),
-			    "KVM_SET_MP_STATE: %s", errno_str(errno));
+		vcpu_make_runnable(vcpus[i]);
 	}
 	for (i = 0; i < 2; i++)
 		TEST_ASSERT(!pthread_create(&threads[i], NULL, run_ping_pong,

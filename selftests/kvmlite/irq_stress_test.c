@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "apic.h"
 #include "kvm_util.h"
 #include "kvmlite_util.h"
 
@@ -28,68 +29,16 @@
 #define IPI_VECTOR	0x51
 #define MSI_VECTOR	0x61
 
-#define MSR_APIC_BASE	0x1b
-#define X2APIC_ID	0x802
-#define X2APIC_EOI	0x80b
-#define X2APIC_SVR	0x80f
-#define X2APIC_ICR	0x830
-#define X2APIC_LVTT	0x832
-#define X2APIC_TMICT	0x838
-#define X2APIC_TDCR	0x83e
-
 /* Per vCPU, indexed by x2APIC ID. */
 u64 guest_timers[2], guest_ipi_sent[2], guest_ipi_taken[2];
 u64 guest_msi_taken[2], guest_done[2];
 
-asm(".macro C_STUB name, fn\n"
-	".globl \\name\n"
-	"\\name:\n"
-	"	push %rax\n"
-	"	push %rcx\n"
-	"	push %rdx\n"
-	"	push %rsi\n"
-	"	push %rdi\n"
-	"	push %r8\n"
-	"	push %r9\n"
-	"	push %r10\n"
-	"	push %r11\n"
-	"	call \\fn\n"
-	"	pop %r11\n"
-	"	pop %r10\n"
-	"	pop %r9\n"
-	"	pop %r8\n"
-	"	pop %rdi\n"
-	"	pop %rsi\n"
-	"	pop %rdx\n"
-	"	pop %rcx\n"
-	"	pop %rax\n"
-	"	iretq\n"
-	".endm\n"
+/* Interrupt stubs that call the C handlers below (lib/apic.h). */
+asm(GUEST_C_STUB_MACRO
 	".text\n"
-	"C_STUB stress_timer_stub, stress_timer\n"
-	"C_STUB stress_ipi_stub, stress_ipi\n"
-	"C_STUB stress_msi_stub, stress_msi\n");
-
-#define STUB(name)							\
-	({								\
-		u64 __addr;						\
-		asm("lea " #name "(%%rip), %0" : "=r" (__addr));	\
-		__addr;							\
-	})
-
-static void guest_wrmsr(u32 msr, u64 val)
-{
-	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
-		     "d" ((u32)(val >> 32)) : "memory");
-}
-
-static u64 guest_rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
-	return lo | (u64)hi << 32;
-}
+	"GUEST_C_STUB stress_timer_stub, stress_timer\n"
+	"GUEST_C_STUB stress_ipi_stub, stress_ipi\n"
+	"GUEST_C_STUB stress_msi_stub, stress_msi\n");
 
 static u64 load(u64 *p)
 {
@@ -118,27 +67,26 @@ __used void stress_timer(void)
 		bump(&guest_ipi_sent[i]);
 		guest_wrmsr(X2APIC_ICR, other << 32 | IPI_VECTOR);
 	}
-	guest_wrmsr(X2APIC_EOI, 0);
+	guest_x2apic_eoi();
 }
 
 __used void stress_ipi(void)
 {
 	bump(&guest_ipi_taken[me()]);
-	guest_wrmsr(X2APIC_EOI, 0);
+	guest_x2apic_eoi();
 }
 
 __used void stress_msi(void)
 {
 	bump(&guest_msi_taken[me()]);
-	guest_wrmsr(X2APIC_EOI, 0);
+	guest_x2apic_eoi();
 }
 
 static void guest_stress(u64 i)
 {
 	u64 other = 1 - i;
 
-	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | 0xc00);
-	guest_wrmsr(X2APIC_SVR, 0x1ff);
+	guest_x2apic_enable();
 	guest_wrmsr(X2APIC_TDCR, 0xb);
 	guest_wrmsr(X2APIC_LVTT, TIMER_VECTOR);
 	GUEST_SYNC(0, i);
@@ -216,33 +164,18 @@ static void *send_msis(void *arg)
 	return NULL;
 }
 
-static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
-{
-	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
-
-	/* 64-bit interrupt gate, present, DPL 0 */
-	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
-			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
-	idt[2 * vector + 1] = handler >> 32;
-}
-
 static void stress(int dev)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
-				      .args = { 24 } };
 	struct kvm_vm *vm = vm_create_long_mode(dev);
 	struct stress_vcpu sv[2];
 	pthread_t vcpu_threads[2], msi_threads[2];
 	unsigned int i;
 
-	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
-		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
-	set_gate(vm, TIMER_VECTOR, STUB(stress_timer_stub));
-	set_gate(vm, IPI_VECTOR, STUB(stress_ipi_stub));
-	set_gate(vm, MSI_VECTOR, STUB(stress_msi_stub));
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, TIMER_VECTOR, ASM_SYMBOL_ADDR(stress_timer_stub));
+	vm_set_idt_gate(vm, IPI_VECTOR, ASM_SYMBOL_ADDR(stress_ipi_stub));
+	vm_set_idt_gate(vm, MSI_VECTOR, ASM_SYMBOL_ADDR(stress_msi_stub));
 	for (i = 0; i < 2; i++) {
-		struct kvm_mp_state runnable = { KVM_MP_STATE_RUNNABLE };
-		struct kvm_sregs sregs;
 		struct ucall uc;
 
 		memset(&sv[i], 0, sizeof(sv[i]));
@@ -250,12 +183,9 @@ static void stress(int dev)
 		sv[i].id = i;
 		sv[i].vcpu = vm_vcpu_add(vm, i, guest_stress);
 		vcpu_args_set(sv[i].vcpu, 1, (u64)i);
-		vcpu_get_sregs(sv[i].vcpu, &sregs);
-		sregs.idt.limit = 256 * 16 - 1;
-		vcpu_set_sregs(sv[i].vcpu, &sregs);
+		vcpu_idt_all_vectors(sv[i].vcpu);
 		/* With an in-kernel LAPIC, KVM holds APs for INIT/SIPI. */
-		TEST_ASSERT(!ioctl(sv[i].vcpu->fd, KVM_SET_MP_STATE, &runnable),
-			    "KVM_SET_MP_STATE: %s", errno_str(errno));
+		vcpu_make_runnable(sv[i].vcpu);
 		/* Both LAPICs on before anything is sent. */
 		vcpu_expect_ucall(sv[i].vcpu, &uc, UCALL_SYNC);
 	}

@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "apic.h"
 #include "kvm_util.h"
 #include "kvmlite_util.h"
 
@@ -27,67 +28,15 @@
 #define LOW_VECTOR	0x60	/* 0x60..0x6f: below PPR 0x70 */
 #define TIMER_NS	1000000	/* 1 ms: fires after the vCPU sleeps */
 
-#define MSR_APIC_BASE	0x1b
-#define X2APIC_SVR	0x80f
-#define X2APIC_IRR	0x820
-#define X2APIC_LVTT	0x832
-#define X2APIC_TMICT	0x838
-#define X2APIC_TDCR	0x83e
-#define X2APIC_SELF_IPI	0x83f
-
 u64 guest_timer_count, guest_low_count, guest_low_pending_rounds;
 u64 guest_round, guest_max_latency, guest_armed_tsc;
 
-/* Stubs: save the caller-saved registers (9 pushes keep the call aligned). */
-asm(".macro C_STUB name, fn\n"
-	".globl \\name\n"
-	"\\name:\n"
-	"	push %rax\n"
-	"	push %rcx\n"
-	"	push %rdx\n"
-	"	push %rsi\n"
-	"	push %rdi\n"
-	"	push %r8\n"
-	"	push %r9\n"
-	"	push %r10\n"
-	"	push %r11\n"
-	"	call \\fn\n"
-	"	pop %r11\n"
-	"	pop %r10\n"
-	"	pop %r9\n"
-	"	pop %r8\n"
-	"	pop %rdi\n"
-	"	pop %rsi\n"
-	"	pop %rdx\n"
-	"	pop %rcx\n"
-	"	pop %rax\n"
-	"	iretq\n"
-	".endm\n"
+/* Interrupt stubs that call the C handlers below (lib/apic.h). */
+asm(GUEST_C_STUB_MACRO
 	".text\n"
-	"C_STUB guest_class7_stub, guest_class7\n"
-	"C_STUB guest_timer_stub, guest_timer\n"
-	"C_STUB guest_low_stub, guest_low\n");
-
-#define STUB(name)							\
-	({								\
-		u64 __addr;						\
-		asm("lea " #name "(%%rip), %0" : "=r" (__addr));	\
-		__addr;							\
-	})
-
-static void guest_wrmsr(u32 msr, u64 val)
-{
-	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
-		     "d" ((u32)(val >> 32)) : "memory");
-}
-
-static u64 guest_rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
-	return lo | (u64)hi << 32;
-}
+	"GUEST_C_STUB guest_class7_stub, guest_class7\n"
+	"GUEST_C_STUB guest_timer_stub, guest_timer\n"
+	"GUEST_C_STUB guest_low_stub, guest_low\n");
 
 static u64 rdtsc(void)
 {
@@ -102,11 +51,6 @@ static u64 load(u64 *p)
 	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
 }
 
-static void eoi(void)
-{
-	guest_wrmsr(0x80b, 0);
-}
-
 __used void guest_timer(void)
 {
 	u64 latency = rdtsc() - guest_armed_tsc;
@@ -114,13 +58,13 @@ __used void guest_timer(void)
 	if (latency > guest_max_latency)
 		guest_max_latency = latency;
 	__atomic_add_fetch(&guest_timer_count, 1, __ATOMIC_SEQ_CST);
-	eoi();
+	guest_x2apic_eoi();
 }
 
 __used void guest_low(void)
 {
 	__atomic_add_fetch(&guest_low_count, 1, __ATOMIC_SEQ_CST);
-	eoi();
+	guest_x2apic_eoi();
 }
 
 /* PPR is 0x70 in here: only the timer's 0xd3 can end the HLT. */
@@ -135,15 +79,14 @@ __used void guest_class7(void)
 		guest_low_pending_rounds++;
 	while (load(&guest_timer_count) < want)
 		asm volatile("sti; hlt; cli");
-	eoi();
+	guest_x2apic_eoi();
 }
 
 static void guest_os6829(u64 rounds)
 {
 	u64 round;
 
-	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | 0xc00);
-	guest_wrmsr(X2APIC_SVR, 0x1ff);
+	guest_x2apic_enable();
 	guest_wrmsr(X2APIC_TDCR, 0xb);			/* divide by 1 */
 	guest_wrmsr(X2APIC_LVTT, TIMER_VECTOR);		/* one-shot */
 	asm volatile("sti");
@@ -184,16 +127,6 @@ static void *send_low_msis(void *unused)
 	return NULL;
 }
 
-static void set_gate(struct kvm_vm *vm, int vector, u64 handler)
-{
-	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
-
-	/* 64-bit interrupt gate, present, DPL 0 */
-	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
-			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
-	idt[2 * vector + 1] = handler >> 32;
-}
-
 static u64 expect_stage(struct kvm_vcpu *vcpu, u64 stage)
 {
 	struct ucall uc;
@@ -207,23 +140,17 @@ static u64 expect_stage(struct kvm_vcpu *vcpu, u64 stage)
 /* A VM whose vCPU 0 runs guest_os6829(rounds), stopped at stage 0. */
 static struct kvm_vcpu *os6829_vcpu(struct kvm_vm *vm, u64 rounds)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
-				      .args = { 24 } };
 	struct kvm_vcpu *vcpu;
-	struct kvm_sregs sregs;
 	int v;
 
-	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
-		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
-	set_gate(vm, CLASS7_VECTOR, STUB(guest_class7_stub));
-	set_gate(vm, TIMER_VECTOR, STUB(guest_timer_stub));
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, CLASS7_VECTOR, ASM_SYMBOL_ADDR(guest_class7_stub));
+	vm_set_idt_gate(vm, TIMER_VECTOR, ASM_SYMBOL_ADDR(guest_timer_stub));
 	for (v = 0; v < 16; v++)
-		set_gate(vm, LOW_VECTOR + v, STUB(guest_low_stub));
+		vm_set_idt_gate(vm, LOW_VECTOR + v, ASM_SYMBOL_ADDR(guest_low_stub));
 	vcpu = vm_vcpu_add(vm, 0, guest_os6829);
 	vcpu_args_set(vcpu, 1, rounds);
-	vcpu_get_sregs(vcpu, &sregs);
-	sregs.idt.limit = 256 * 16 - 1;
-	vcpu_set_sregs(vcpu, &sregs);
+	vcpu_idt_all_vectors(vcpu);
 	expect_stage(vcpu, 0);
 	return vcpu;
 }

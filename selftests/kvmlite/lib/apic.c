@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host helpers of the LAPIC selftests (apic.h). */
+#include <errno.h>
+#include <sys/ioctl.h>
+
+#include "apic.h"
+
+void vm_enable_split_irqchip(struct kvm_vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
+				      .args = { 24 } };
+
+	TEST_ASSERT(!ioctl(vm->fd, KVM_ENABLE_CAP, &cap),
+		    "KVM_ENABLE_CAP(SPLIT_IRQCHIP): %s", errno_str(errno));
+}
+
+void vm_set_idt_gate(struct kvm_vm *vm, int vector, u64 handler)
+{
+	u64 *idt = gpa2hva(vm, GUEST_IDT_GPA);
+
+	idt[2 * vector] = (handler & 0xffff) | ((u64)GUEST_SEL_CODE << 16) |
+			  (0x8eULL << 40) | (((handler >> 16) & 0xffff) << 48);
+	idt[2 * vector + 1] = handler >> 32;
+}
+
+void vcpu_idt_all_vectors(struct kvm_vcpu *vcpu)
+{
+	struct kvm_sregs sregs;
+
+	vcpu_get_sregs(vcpu, &sregs);
+	sregs.idt.limit = 256 * 16 - 1;
+	vcpu_set_sregs(vcpu, &sregs);
+}
+
+void vcpu_make_runnable(struct kvm_vcpu *vcpu)
+{
+	struct kvm_mp_state runnable = { KVM_MP_STATE_RUNNABLE };
+
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_MP_STATE, &runnable),
+		    "KVM_SET_MP_STATE: %s", errno_str(errno));
+}
