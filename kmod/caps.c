@@ -20,6 +20,7 @@ long kvmlite_check_extension(long cap)
 	case KVM_CAP_SIGNAL_MSI:
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_GET_TSC_KHZ:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:

@@ -12,6 +12,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 #include <asm/fpu/types.h>
 
 #include "kvmlite.h"
@@ -236,6 +237,9 @@ static long vcpu_ioctl_locked(struct kvmlite_vcpu *vcpu, unsigned int ioctl,
 					     vcpu->run->exit_reason, r);
 		return r;
 	}
+	/* The guest TSC ticks at the host's rate (no TSC scaling). */
+	if (ioctl == KVM_GET_TSC_KHZ)
+		return tsc_khz ? tsc_khz : -EIO;
 	if (ioctl == KVM_NMI) {
 		kvmlite_queue_nmi(vcpu);
 		return 0;

@@ -440,6 +440,30 @@ static int vmx_probe(void)
 	return kvmlite_vmx_setup_config(vmx_basic.true_ctls);
 }
 
+/*
+ * Which APICv pieces the CPU offers (allowed-1 settings), said once at
+ * load: kvmlite does not use them yet, and a trace or a bug report
+ * should show what the hardware could have done.
+ */
+static void vmx_report_apicv(void)
+{
+	u64 pin = 0, proc = 0, proc2 = 0;
+
+	rdmsrl_safe(MSR_IA32_VMX_PINBASED_CTLS, &pin);
+	rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS, &proc);
+	rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2);
+	pin >>= 32;
+	proc >>= 32;
+	proc2 >>= 32;
+	pr_info("APICv on this CPU: TPR shadow %d, APIC-access %d, x2APIC virt %d, APIC-register virt %d, virtual-interrupt delivery %d, posted interrupts %d\n",
+		!!(proc & CPU_BASED_TPR_SHADOW),
+		!!(proc2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES),
+		!!(proc2 & SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE),
+		!!(proc2 & SECONDARY_EXEC_APIC_REGISTER_VIRT),
+		!!(proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY),
+		!!(pin & PIN_BASED_POSTED_INTR));
+}
+
 int kvmlite_vmx_init(struct dentry *debugfs_dir)
 {
 	int r;
@@ -467,6 +491,7 @@ int kvmlite_vmx_init(struct dentry *debugfs_dir)
 			    &vmx_state_fops);
 	pr_info("VT-x available: VMCS revision %#x, region size %u (IA32_VMX_BASIC %#llx)\n",
 		vmx_basic.revision_id, vmx_basic.region_size, vmx_basic_raw);
+	vmx_report_apicv();
 	return 0;
 }
 

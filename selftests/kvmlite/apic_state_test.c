@@ -413,44 +413,6 @@ static void guest_mode_switch(void)
 
 /* ---- Host side ---- */
 
-static u64 host_rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
-	return lo | (u64)hi << 32;
-}
-
-static u64 timespec_ns(const struct timespec *ts)
-{
-	return ts->tv_sec * 1000000000ULL + ts->tv_nsec;
-}
-
-/*
- * The vCPU's TSC rate: KVM_GET_TSC_KHZ where the device has it, else the
- * host TSC against CLOCK_MONOTONIC over 50 ms (the guest TSC runs at the
- * host's rate when nothing scales it).
- */
-static u64 vcpu_tsc_khz(struct kvm_vcpu *vcpu)
-{
-	struct timespec a, b;
-	u64 t0, t1, khz;
-	int r = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
-
-	if (r > 0) {
-		tap_diag("TSC %d kHz (KVM_GET_TSC_KHZ)", r);
-		return r;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = host_rdtsc();
-	usleep(50000);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	t1 = host_rdtsc();
-	khz = (t1 - t0) * 1000000 / (timespec_ns(&b) - timespec_ns(&a));
-	tap_diag("TSC %llu kHz (measured against CLOCK_MONOTONIC)", khz);
-	return khz;
-}
-
 static struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, u32 fn)
 {
 	u32 i;

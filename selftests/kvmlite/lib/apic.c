@@ -39,3 +39,12 @@ void vcpu_make_runnable(struct kvm_vcpu *vcpu)
 	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_MP_STATE, &runnable),
 		    "KVM_SET_MP_STATE: %s", errno_str(errno));
 }
+
+u64 vcpu_tsc_khz(struct kvm_vcpu *vcpu)
+{
+	int r = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
+
+	TEST_ASSERT(r > 0, "KVM_GET_TSC_KHZ: %s", errno_str(errno));
+	tap_diag("TSC %d kHz (KVM_GET_TSC_KHZ)", r);
+	return r;
+}

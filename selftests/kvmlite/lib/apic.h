@@ -98,5 +98,7 @@ void vm_set_idt_gate(struct kvm_vm *vm, int vector, u64 handler);
 void vcpu_idt_all_vectors(struct kvm_vcpu *vcpu);
 /* KVM_SET_MP_STATE(RUNNABLE): an AP that need not wait for INIT/SIPI. */
 void vcpu_make_runnable(struct kvm_vcpu *vcpu);
+/* The guest TSC rate, KVM_GET_TSC_KHZ (printed as a TAP comment). */
+u64 vcpu_tsc_khz(struct kvm_vcpu *vcpu);
 
 #endif /* KVMLITE_APIC_H */
