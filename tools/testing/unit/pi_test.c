@@ -417,7 +417,7 @@ static u64 rng(void)
 	return rng_state;
 }
 
-#define RANDOM_RUNS	1000000L
+#define RANDOM_RUNS	2000000L
 
 static long random_runs(enum halt_variant v, long runs)
 {
