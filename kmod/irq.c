@@ -126,10 +126,11 @@ static const struct kvmlite_lapic_ops vcpu_lapic_ops = {
  * Software posting: edge vectors go through the posted-interrupt
  * descriptor and its ON-gated notification, as the hardware path would
  * (the emulator has no posted-interrupt processing).  Off: every vector
- * goes straight into IRR and kicks when it beats PPR.
+ * goes straight into IRR and kicks when it beats PPR.  Read when a vCPU
+ * is created, so a change applies to vCPUs created after it.
  */
 static bool posted_interrupts = true;
-module_param(posted_interrupts, bool, 0444);
+module_param(posted_interrupts, bool, 0644);
 MODULE_PARM_DESC(posted_interrupts,
 		 "post edge interrupts through a posted-interrupt descriptor (default: on)");
 
@@ -387,7 +388,7 @@ int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
 	vcpu->apic = kzalloc(sizeof(*vcpu->apic), GFP_KERNEL_ACCOUNT);
 	if (!vcpu->apic)
 		return -ENOMEM;
-	if (posted_interrupts) {
+	if (READ_ONCE(posted_interrupts)) {
 		/* kmalloc aligns a 64-byte object to 64 bytes, as the SDM wants. */
 		vcpu->pi = kzalloc(sizeof(*vcpu->pi), GFP_KERNEL_ACCOUNT);
 		if (!vcpu->pi) {

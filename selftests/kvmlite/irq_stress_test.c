@@ -164,7 +164,7 @@ static void *send_msis(void *arg)
 	return NULL;
 }
 
-static void stress(int dev)
+static void stress_run(int dev)
 {
 	struct kvm_vm *vm = vm_create_long_mode(dev);
 	struct stress_vcpu sv[2];
@@ -222,9 +222,29 @@ static void stress(int dev)
 	vm_free(vm);
 }
 
+static void stress(int dev)
+{
+	stress_run(dev);
+}
+
+/* kvmlite without posted interrupts: IRR directly, kicks every time. */
+static void stress_no_posting(int dev)
+{
+	int r;
+
+	if (!dev_is_kvmlite(dev))
+		test_skip("kvmlite's posted_interrupts parameter");
+	r = kvmlite_set_param("posted_interrupts", "0");
+	TEST_ASSERT(!r, "posted_interrupts=0: %s", errno_str(-r));
+	stress_run(dev);
+	kvmlite_set_param("posted_interrupts", "1");
+}
+
 static const struct scenario scenarios[] = {
 	{ "2 vCPUs halting on timers, IPIs and MSIs: none lost, none twice",
 	  stress, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "the same with posted_interrupts=0",
+	  stress_no_posting, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)

@@ -260,3 +260,20 @@ long kvmlite_vcpu_stat(unsigned int vcpu, const char *name)
 	fclose(f);
 	return val;
 }
+
+int kvmlite_set_param(const char *name, const char *val)
+{
+	char path[128];
+	ssize_t len = strlen(val);
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+		 KVMLITE_MODULE, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != len)
+		r = -errno;
+	close(fd);
+	return r;
+}

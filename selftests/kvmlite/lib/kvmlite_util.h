@@ -55,6 +55,12 @@ struct vmx_state {
 /* Parse the module's debugfs vmx_state file; 0 or -errno. */
 int vmx_state_read(struct vmx_state *st);
 
+/*
+ * Write one of kvmlite's writable module parameters (sysfs); 0 or
+ * -errno.
+ */
+int kvmlite_set_param(const char *name, const char *val);
+
 /* Is this open device kvmlite (not /dev/kvm)? */
 bool dev_is_kvmlite(int dev_fd);
 /*
