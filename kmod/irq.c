@@ -123,16 +123,17 @@ static const struct kvmlite_lapic_ops vcpu_lapic_ops = {
 };
 
 /*
- * Software posting: edge vectors go through the posted-interrupt
- * descriptor and its ON-gated notification, as the hardware path would
- * (the emulator has no posted-interrupt processing).  Off: every vector
- * goes straight into IRR and kicks when it beats PPR.  Read when a vCPU
+ * Software posting: vectors go through the posted-interrupt descriptor
+ * and its ON-gated notification, as the hardware path would (the
+ * emulator has no posted-interrupt processing).  Off: every vector goes
+ * straight into IRR and kicks when it beats PPR, and APICv is not used
+ * (the processor owns IRR while the guest runs).  Read when a vCPU
  * is created, so a change applies to vCPUs created after it.
  */
 static bool posted_interrupts = true;
 module_param(posted_interrupts, bool, 0644);
 MODULE_PARM_DESC(posted_interrupts,
-		 "post edge interrupts through a posted-interrupt descriptor (default: on)");
+		 "post interrupts through a posted-interrupt descriptor (default: on)");
 
 /* Everything posted goes into IRR; the LAPIC lock is held. */
 static void apic_sync_pir(struct kvmlite_vcpu *vcpu)
@@ -385,7 +386,13 @@ static enum hrtimer_restart apic_timer_fn(struct hrtimer *timer)
 
 int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
 {
-	vcpu->apic = kzalloc(sizeof(*vcpu->apic), GFP_KERNEL_ACCOUNT);
+	/*
+	 * A whole page: its first KiB, the register page, doubles as the
+	 * virtual-APIC page of APICv (vmx/apicv.c), which must be aligned.
+	 */
+	BUILD_BUG_ON(offsetof(struct kvmlite_lapic, regs) != 0 ||
+		     sizeof(struct kvmlite_lapic) > PAGE_SIZE);
+	vcpu->apic = kzalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!vcpu->apic)
 		return -ENOMEM;
 	if (READ_ONCE(posted_interrupts)) {
@@ -434,10 +441,12 @@ static bool apic_should_wake(struct kvmlite_vcpu *vcpu)
 	int highest;
 	u32 ppr;
 
+	u8 rvi = kvmlite_apicv_rvi(vcpu);
+
 	flags = kvmlite_apic_lock(vcpu);
 	/* Clears ON first: any post from here on notifies again. */
 	apic_sync_pir(vcpu);
-	wake = kvmlite_lapic_wake_pending(vcpu->apic, 0, irq_allowed);
+	wake = kvmlite_lapic_wake_pending(vcpu->apic, rvi, irq_allowed);
 	highest = kvmlite_lapic_highest_irr(vcpu->apic);
 	ppr = kvmlite_lapic_ppr(vcpu->apic);
 	extint = vcpu->ext_irq >= 0 &&
@@ -445,7 +454,7 @@ static bool apic_should_wake(struct kvmlite_vcpu *vcpu)
 		  kvmlite_lapic_accepts_extint(vcpu->apic));
 	kvmlite_apic_unlock(vcpu, flags);
 	wake = wake || (extint && irq_allowed) || kvmlite_nmi_pending(vcpu);
-	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, highest, 0, ppr,
+	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, highest, rvi, ppr,
 				 irq_allowed, wake);
 	return wake;
 }

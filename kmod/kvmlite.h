@@ -130,6 +130,8 @@ struct kvmlite_vcpu {
 	/* In-kernel LAPIC (irq.c), NULL without KVM_CAP_SPLIT_IRQCHIP. */
 	struct kvmlite_lapic *apic;
 	struct kvmlite_pi_desc *pi;	/* posted interrupts, or NULL */
+	bool apicv;			/* vmx/apicv.c drives this LAPIC */
+	u64 eoi_exit_bitmap[4];		/* as last written to the VMCS */
 	raw_spinlock_t apic_lock;
 	struct hrtimer apic_timer;
 	wait_queue_head_t wq;		/* HLT sleeps here */

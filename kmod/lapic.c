@@ -128,21 +128,26 @@ int kvmlite_lapic_pending_vector(const struct kvmlite_lapic *apic)
 }
 
 /*
- * Set IRR (and TMR for level), and kick whenever the vector beats PPR.
- * With a posted-interrupt descriptor, an edge vector is posted instead
- * and the owner notifies only when the post turned ON from 0 to 1.
+ * Set TMR (level) or clear it (edge) and IRR, and kick whenever the
+ * vector beats PPR.  With a posted-interrupt descriptor the vector is
+ * posted instead of set in IRR, and the owner notifies only when the post
+ * turned ON from 0 to 1.
  */
 static void set_irr(struct kvmlite_lapic *apic, u8 vec, bool level)
 {
-	if (apic->pi && !level) {
-		apic->ops->posted(apic, vec, kvmlite_pi_post(apic->pi, vec));
-		return;
-	}
-	vec_set(apic, KVMLITE_APIC_IRR, vec);
 	if (level)
 		vec_set(apic, KVMLITE_APIC_TMR, vec);
 	else
 		vec_clear(apic, KVMLITE_APIC_TMR, vec);
+	/*
+	 * IRR is never written from outside the vCPU while it can run:
+	 * with APICv the processor updates it in guest mode.
+	 */
+	if (apic->pi) {
+		apic->ops->posted(apic, vec, kvmlite_pi_post(apic->pi, vec));
+		return;
+	}
+	vec_set(apic, KVMLITE_APIC_IRR, vec);
 	if ((vec & 0xf0) > (kvmlite_lapic_ppr(apic) & 0xf0))
 		apic->ops->kick(apic);
 }
@@ -223,22 +228,19 @@ int kvmlite_lapic_sync_pir(struct kvmlite_lapic *apic)
 	return kvmlite_lapic_merge_pir(apic, taken);
 }
 
-/* OR vectors taken from PIR into IRR, as edge-triggered. */
+/* OR vectors taken from PIR into IRR (TMR was set when they were posted). */
 int kvmlite_lapic_merge_pir(struct kvmlite_lapic *apic, const u64 taken[4])
 {
 	int w, highest = -1;
 
 	for (w = 0; w < 4; w++) {
-		u32 lo = (u32)taken[w], hi = (u32)(taken[w] >> 32);
 		u32 irr = KVMLITE_APIC_IRR + (u32)w * 0x20;
-		u32 tmr = KVMLITE_APIC_TMR + (u32)w * 0x20;
 
 		if (!taken[w])
 			continue;
-		set_reg(apic, irr, reg(apic, irr) | lo);
-		set_reg(apic, irr + 0x10, reg(apic, irr + 0x10) | hi);
-		set_reg(apic, tmr, reg(apic, tmr) & ~lo);
-		set_reg(apic, tmr + 0x10, reg(apic, tmr + 0x10) & ~hi);
+		set_reg(apic, irr, reg(apic, irr) | (u32)taken[w]);
+		set_reg(apic, irr + 0x10,
+			reg(apic, irr + 0x10) | (u32)(taken[w] >> 32));
 		highest = w * 64 + (int)__fls(taken[w]);
 	}
 	return highest;

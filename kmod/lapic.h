@@ -128,8 +128,8 @@ struct kvmlite_lapic_ops {
 	 */
 	void (*send_ipi)(struct kvmlite_lapic *apic, u32 icr_low, u32 dest);
 	/*
-	 * With a posted-interrupt descriptor: an edge vector was posted
-	 * into it, with this result; the owner notifies (kicks) the vCPU
+	 * With a posted-interrupt descriptor: a vector was posted into it,
+	 * with this result; the owner notifies (kicks) the vCPU
 	 * when it is KVMLITE_PI_NOTIFY, and only then.
 	 */
 	void (*posted)(struct kvmlite_lapic *apic, u8 vector,
@@ -150,9 +150,10 @@ struct kvmlite_lapic {
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
 	u64 min_period_ns;	/* periodic reloads never come sooner; owner's */
 	/*
-	 * Edge-triggered vectors go through this descriptor when set (the
-	 * owner's, 64-byte aligned); the owner drains it into IRR with
-	 * kvmlite_lapic_sync_pir() before it looks at IRR.
+	 * Every vector goes through this descriptor when set (the owner's,
+	 * 64-byte aligned; TMR is still set here, under the owner's lock);
+	 * the owner drains it into IRR with kvmlite_lapic_sync_pir() before
+	 * it looks at IRR.
 	 */
 	struct kvmlite_pi_desc *pi;
 	const struct kvmlite_lapic_ops *ops;

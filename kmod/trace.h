@@ -237,6 +237,26 @@ TRACE_EVENT(kvmlite_pi_notify,
 		  __entry->halted ? "wake halted vCPU" : "kick")
 );
 
+/* APICv: RVI and SVI written to the guest interrupt status at entry. */
+TRACE_EVENT(kvmlite_apicv_sync,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 rvi, u8 svi),
+	TP_ARGS(vm_id, vcpu_id, rvi, svi),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u8, rvi)
+		__field(u8, svi)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->rvi = rvi;
+		__entry->svi = svi;
+	),
+	TP_printk("vm %llu vcpu %u rvi %#x svi %#x", __entry->vm_id,
+		  __entry->vcpu_id, __entry->rvi, __entry->svi)
+);
+
 /* PIR drained into IRR (ON cleared first); the highest vector taken. */
 TRACE_EVENT(kvmlite_pi_drain,
 	TP_PROTO(u64 vm_id, unsigned int vcpu_id, int highest),

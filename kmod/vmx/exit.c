@@ -403,6 +403,9 @@ int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		vcpu->stats[KSTAT_EXTINT]++;
 		return 1;	/* the host took it when interrupts came on */
+	case EXIT_REASON_EOI_INDUCED:
+		return kvmlite_apicv_eoi_exit(vcpu, qual);
+	case EXIT_REASON_TPR_BELOW_THRESHOLD:
 	case EXIT_REASON_INTERRUPT_WINDOW:
 	case EXIT_REASON_NMI_WINDOW:
 		/* kvmlite_inject_events() decides again before the entry. */

@@ -158,7 +158,15 @@ void kvmlite_inject_events(struct kvmlite_vcpu *vcpu)
 		}
 	}
 
-	if (vcpu->apic) {
+	if (vcpu->apicv) {
+		/* The processor delivers from RVI as soon as it may. */
+		flags = kvmlite_apic_lock(vcpu);
+		if (kvmlite_lapic_sync_pir(vcpu->apic) >= 0)
+			trace_kvmlite_pi_drain(vcpu->vm->id, vcpu->id,
+					       kvmlite_lapic_highest_irr(vcpu->apic));
+		kvmlite_apicv_sync(vcpu);
+		kvmlite_apic_unlock(vcpu, flags);
+	} else if (vcpu->apic) {
 		flags = kvmlite_apic_lock(vcpu);
 		/* A kick forced this exit: take what was posted. */
 		if (kvmlite_lapic_sync_pir(vcpu->apic) >= 0)

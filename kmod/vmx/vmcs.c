@@ -347,6 +347,7 @@ int kvmlite_vcpu_vmx_create(struct kvmlite_vcpu *vcpu)
 	kvmlite_vcpu_load(vcpu, cpu);
 	vmcs_write_host_constant();
 	vmcs_write_controls(vcpu);
+	kvmlite_apicv_vcpu_setup(vcpu);
 	kvmlite_vcpu_reset(vcpu);
 	put_cpu();
 	return 0;

@@ -12,6 +12,7 @@ struct kvmlite_vmcs_config {
 	u64 ept_vpid_cap;
 	bool vpid;
 	bool nmi_window;	/* NMI-window exiting may be set */
+	bool apicv;		/* vmx/apicv.c is in use */
 	bool ins_outs_info;	/* IA32_VMX_BASIC bit 54 */
 	u8 preemption_timer_rate;	/* TSC bits per timer tick */
 };
@@ -28,6 +29,15 @@ void kvmlite_vcpu_load(struct kvmlite_vcpu *vcpu, int cpu);
 void kvmlite_vcpu_reset(struct kvmlite_vcpu *vcpu);
 void kvmlite_vmx_clear_loaded_vmcss(void);
 extern struct preempt_ops kvmlite_preempt_ops;
+
+/* apicv.c */
+int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
+			u32 proc2_allowed);
+void kvmlite_apicv_free(void);
+void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu);
+void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu);
+u8 kvmlite_apicv_rvi(struct kvmlite_vcpu *vcpu);
+int kvmlite_apicv_eoi_exit(struct kvmlite_vcpu *vcpu, u64 qual);
 
 /* ept.c */
 int kvmlite_ept_init(struct kvmlite_ept *ept);

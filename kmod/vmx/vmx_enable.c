@@ -260,6 +260,7 @@ static int vmx_state_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&vmx_users_lock);
 	seq_printf(m, "users %u\n", vmx_users);
+	seq_printf(m, "apicv %d\n", kvmlite_vmcs_config.apicv);
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%u %s\n", cpu,
 			   per_cpu(vmx_cpu_state, cpu).vmx_on ? "on" : "off");
@@ -314,6 +315,17 @@ static int vmx_adjust(u32 msr, u32 required, u32 optional, u32 *result,
 		pr_err("VT-x lacks required %s controls %#x (allowed %#x); not loading\n",
 		       what, required, (u32)(cap >> 32));
 	return r;
+}
+
+/* APICv's controls, from their allowed-1 settings. */
+static int apicv_setup(struct kvmlite_vmcs_config *c, bool true_ctls)
+{
+	u64 proc = 0, proc2 = 0;
+
+	rdmsrl_safe(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+		    MSR_IA32_VMX_PROCBASED_CTLS, &proc);
+	rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2);
+	return kvmlite_apicv_setup(c, proc >> 32, proc2 >> 32);
 }
 
 /*
@@ -395,7 +407,7 @@ int kvmlite_vmx_setup_config(bool true_ctls)
 		   VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT);
 	if (!c->vpid)
 		c->proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
-	return 0;
+	return apicv_setup(c, true_ctls);
 }
 
 /*
@@ -442,8 +454,8 @@ static int vmx_probe(void)
 
 /*
  * Which APICv pieces the CPU offers (allowed-1 settings), said once at
- * load: kvmlite does not use them yet, and a trace or a bug report
- * should show what the hardware could have done.
+ * load, so that a bug report shows what the hardware could have done;
+ * vmx/apicv.c says which of them kvmlite uses.
  */
 static void vmx_report_apicv(void)
 {
@@ -472,13 +484,16 @@ int kvmlite_vmx_init(struct dentry *debugfs_dir)
 	if (r)
 		return r;
 	r = vmx_alloc_regions();
-	if (r)
+	if (r) {
+		kvmlite_apicv_free();
 		return r;
+	}
 
 	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "kvmlite/vmx:online",
 				      vmx_cpu_online, vmx_cpu_offline);
 	if (r < 0) {
 		vmx_free_regions();
+		kvmlite_apicv_free();
 		return r;
 	}
 	vmx_hp_state = r;
@@ -504,4 +519,5 @@ void kvmlite_vmx_exit(void)
 	cpuhp_remove_state_nocalls(vmx_hp_state);
 	WARN_ON_ONCE(vmx_users);
 	vmx_free_regions();
+	kvmlite_apicv_free();
 }

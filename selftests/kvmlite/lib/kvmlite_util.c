@@ -217,6 +217,8 @@ int vmx_state_read(struct vmx_state *st)
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "users %u", &st->users) == 1)
 			continue;
+		if (sscanf(line, "apicv %d", &st->apicv) == 1)
+			continue;
 		if (sscanf(line, "cpu%u %7s", &cpu, state) == 2) {
 			st->cpus++;
 			st->cpus_on += !strcmp(state, "on");

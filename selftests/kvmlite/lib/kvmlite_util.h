@@ -50,6 +50,7 @@ struct vmx_state {
 	unsigned int users;
 	int cpus;
 	int cpus_on;
+	int apicv;	/* vmx/apicv.c in use: 0 or 1 */
 };
 
 /* Parse the module's debugfs vmx_state file; 0 or -errno. */
