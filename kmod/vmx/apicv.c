@@ -9,10 +9,12 @@
  *
  * What runs in the guest without an exit: CR8 and x2APIC TPR writes, EOI
  * (an EOI-induced exit only for level-triggered vectors, whose EOI goes to
- * userspace's IOAPIC), self-IPIs, and the delivery of any vector in IRR
- * as soon as RFLAGS.IF and PPR allow.  Everything else still exits: x2APIC
- * reads (the model computes PPR, the current count and the x2APIC ID
- * format itself), the other x2APIC writes and xAPIC MMIO.
+ * userspace's IOAPIC), self-IPIs, the delivery of any vector in IRR as
+ * soon as RFLAGS.IF and PPR allow, and (with APIC-register virtualization)
+ * x2APIC reads of the registers kept verbatim in the page.  Everything
+ * else still exits: reads the model computes (PPR, the current count, the
+ * x2APIC ID), the other x2APIC writes, and xAPIC MMIO (no APIC-access
+ * page: MMIO to the APIC base goes through the EPT-violation emulator).
  *
  * Posting stays software (the descriptor in pi.c): a post that notifies
  * kicks the vCPU out of the guest, and before the next entry PIR goes into
@@ -20,6 +22,7 @@
  * used.  Module parameter enable_apicv=0 turns all of this off: the LAPIC
  * then injects through VM entry as before.
  */
+#include <linux/bitmap.h>
 #include <linux/module.h>
 #include <asm/vmx.h>
 
@@ -34,9 +37,27 @@ MODULE_PARM_DESC(enable_apicv,
 		 "use the CPU's APIC virtualization where it has it (default: on)");
 
 /* MSR bitmap (SDM 25.6.9): 1 KiB each of read-low, read-high, write-low, write-high. */
+#define MSR_BITMAP_READ_LOW	0
 #define MSR_BITMAP_WRITE_LOW	2048
 
 static unsigned long *apicv_msr_bitmap;
+static u32 apicv_proc2;		/* the secondary controls in use */
+
+/*
+ * With APIC-register virtualization, the x2APIC reads served from the
+ * virtual-APIC page: registers lapic.c keeps there as the guest sees
+ * them.  Not these: ID (x2APIC format is computed), PPR and the current
+ * count (computed), ESR (latched on write), ICR (two halves), EOI and
+ * SELF IPI (write-only: #GP), and reserved ones.
+ */
+static const u32 apicv_passthrough_reads[][2] = {
+	{ 0x808, 0x808 },	/* TPR */
+	{ 0x80d, 0x80d },	/* LDR */
+	{ 0x80f, 0x80f },	/* SVR */
+	{ 0x810, 0x827 },	/* ISR, TMR, IRR */
+	{ 0x832, 0x838 },	/* LVTs, initial count */
+	{ 0x83e, 0x83e },	/* divide configuration */
+};
 
 /* The x2APIC writes that virtualize without an exit. */
 static const u32 apicv_passthrough_writes[] = {
@@ -73,8 +94,21 @@ int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
 	for (i = 0; i < ARRAY_SIZE(apicv_passthrough_writes); i++)
 		__clear_bit(MSR_BITMAP_WRITE_LOW * 8 +
 			    apicv_passthrough_writes[i], apicv_msr_bitmap);
+	apicv_proc2 = SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
+	if (proc2_allowed & SECONDARY_EXEC_APIC_REGISTER_VIRT) {
+		for (i = 0; i < ARRAY_SIZE(apicv_passthrough_reads); i++)
+			bitmap_clear(apicv_msr_bitmap,
+				     MSR_BITMAP_READ_LOW * 8 +
+				     apicv_passthrough_reads[i][0],
+				     apicv_passthrough_reads[i][1] -
+				     apicv_passthrough_reads[i][0] + 1);
+		apicv_proc2 |= SECONDARY_EXEC_APIC_REGISTER_VIRT;
+	}
 	c->apicv = true;
-	pr_info("APICv used: TPR shadow, virtual-interrupt delivery, x2APIC virtualization; posting in software\n");
+	c->apicv_reads = apicv_proc2 & SECONDARY_EXEC_APIC_REGISTER_VIRT;
+	pr_info("APICv used: TPR shadow, virtual-interrupt delivery, x2APIC virtualization%s; posting in software\n",
+		apicv_proc2 & SECONDARY_EXEC_APIC_REGISTER_VIRT ?
+		", APIC-register virtualization of x2APIC reads" : "");
 	return 0;
 }
 
@@ -100,8 +134,7 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 	proc |= CPU_BASED_TPR_SHADOW | CPU_BASED_USE_MSR_BITMAPS;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL,
-		   vmcs_read(SECONDARY_VM_EXEC_CONTROL) |
-		   SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY);
+		   vmcs_read(SECONDARY_VM_EXEC_CONTROL) | apicv_proc2);
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, __pa(vcpu->apic->regs));
 	vmcs_write(MSR_BITMAP, __pa(apicv_msr_bitmap));
 	vmcs_write(TPR_THRESHOLD, 0);

@@ -13,6 +13,7 @@ struct kvmlite_vmcs_config {
 	bool vpid;
 	bool nmi_window;	/* NMI-window exiting may be set */
 	bool apicv;		/* vmx/apicv.c is in use */
+	bool apicv_reads;	/* with APIC-register virtualization */
 	bool ins_outs_info;	/* IA32_VMX_BASIC bit 54 */
 	u8 preemption_timer_rate;	/* TSC bits per timer tick */
 };

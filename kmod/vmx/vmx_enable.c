@@ -261,6 +261,7 @@ static int vmx_state_show(struct seq_file *m, void *unused)
 	mutex_lock(&vmx_users_lock);
 	seq_printf(m, "users %u\n", vmx_users);
 	seq_printf(m, "apicv %d\n", kvmlite_vmcs_config.apicv);
+	seq_printf(m, "apicv_reads %d\n", kvmlite_vmcs_config.apicv_reads);
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%u %s\n", cpu,
 			   per_cpu(vmx_cpu_state, cpu).vmx_on ? "on" : "off");

@@ -6,8 +6,9 @@
  * /dev/kvmlite and /dev/kvm alike.  On kvmlite with APICv in use
  * (debugfs vmx_state says so), none of those self-IPIs, EOIs or TPR
  * writes may exit: the MSR-exit counter must not grow by more than the
- * few accesses that do exit.  And a level-triggered MSI's EOI comes back
- * as KVM_EXIT_IOAPIC_EOI through an EOI-induced exit.
+ * few accesses that do exit, and with APIC-register virtualization the
+ * same holds for reads of TPR, IRR and SVR.  And a level-triggered MSI's
+ * EOI comes back as KVM_EXIT_IOAPIC_EOI through an EOI-induced exit.
  */
 #define _GNU_SOURCE
 #include <linux/kvm.h>
@@ -22,6 +23,7 @@
 #define LOW_VECTOR	0x50
 #define HIGH_VECTOR	0x90
 #define LEVEL_VECTOR	0x60
+#define REG_READS	100
 
 u64 guest_count, guest_order[2], guest_order_n;
 u64 guest_level_count;
@@ -66,7 +68,7 @@ __used void apicv_level(void)
 
 static void guest_apicv(void)
 {
-	u64 i;
+	u64 i, sum = 0;
 
 	guest_x2apic_enable();
 	asm volatile("sti");
@@ -88,6 +90,15 @@ static void guest_apicv(void)
 	asm volatile("nop; nop");
 	GUEST_SYNC(4, guest_order[0] | guest_order[1] << 8 |
 		   guest_order_n << 16);
+
+	/* Reads of registers kept in the virtual-APIC page. */
+	guest_wrmsr(X2APIC_TPR, 0x30);
+	GUEST_SYNC(7, 0);
+	for (i = 0; i < REG_READS; i++)
+		sum += guest_rdmsr(X2APIC_TPR) + guest_rdmsr(X2APIC_IRR + 7) +
+		       guest_rdmsr(X2APIC_SVR);
+	GUEST_SYNC(8, sum);
+	guest_wrmsr(X2APIC_TPR, 0);
 
 	/* A level-triggered MSI from the host, taken and EOIed here. */
 	GUEST_SYNC(5, 0);
@@ -150,6 +161,22 @@ static void apicv(int dev)
 	v = expect_stage(vcpu, 4);
 	TEST_EXPECT(v == (HIGH_VECTOR | LOW_VECTOR << 8 | 2 << 16),
 		    "after TPR 0: order %#llx, expected 0x90 then 0x50", v);
+
+	expect_stage(vcpu, 7);
+	msr0 = kvmlite ? kvmlite_vcpu_stat(0, "msr_exits") : 0;
+	v = expect_stage(vcpu, 8);
+	msr1 = kvmlite ? kvmlite_vcpu_stat(0, "msr_exits") : 0;
+	/* TPR 0x30, IRR7 0, SVR 0x1ff, each read REG_READS times. */
+	TEST_EXPECT(v == REG_READS * (0x30 + 0x1ff), "register reads sum %#llx", v);
+	if (kvmlite) {
+		tap_diag("APIC-register virtualization %s: %ld MSR exits for %d reads",
+			 st.apicv_reads ? "on" : "off", msr1 - msr0,
+			 3 * REG_READS);
+		TEST_EXPECT(st.apicv_reads ? msr1 - msr0 < 10 :
+			    msr1 - msr0 >= 3 * REG_READS,
+			    "%ld MSR exits for %d reads", msr1 - msr0,
+			    3 * REG_READS);
+	}
 
 	expect_stage(vcpu, 5);
 	r = ioctl(vm->fd, KVM_SIGNAL_MSI, &msi);

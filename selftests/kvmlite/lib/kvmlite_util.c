@@ -219,6 +219,8 @@ int vmx_state_read(struct vmx_state *st)
 			continue;
 		if (sscanf(line, "apicv %d", &st->apicv) == 1)
 			continue;
+		if (sscanf(line, "apicv_reads %d", &st->apicv_reads) == 1)
+			continue;
 		if (sscanf(line, "cpu%u %7s", &cpu, state) == 2) {
 			st->cpus++;
 			st->cpus_on += !strcmp(state, "on");

@@ -51,6 +51,7 @@ struct vmx_state {
 	int cpus;
 	int cpus_on;
 	int apicv;	/* vmx/apicv.c in use: 0 or 1 */
+	int apicv_reads;	/* x2APIC reads virtualized too */
 };
 
 /* Parse the module's debugfs vmx_state file; 0 or -errno. */
