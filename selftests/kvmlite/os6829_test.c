@@ -74,11 +74,14 @@ __used void guest_class7(void)
 
 	guest_armed_tsc = rdtsc();
 	guest_wrmsr(X2APIC_TMICT, TIMER_NS);
-	/* IRR word 3 holds 0x60..0x7f: class-6 vectors waiting? */
-	if (guest_rdmsr(X2APIC_IRR + 3) & 0xffff)
-		guest_low_pending_rounds++;
 	while (load(&guest_timer_count) < want)
 		asm volatile("sti; hlt; cli");
+	/*
+	 * IRR word 3 holds 0x60..0x7f: class-6 vectors that came while this
+	 * vCPU halted at PPR 0x70 wait there still (the OS-6829 shape).
+	 */
+	if (guest_rdmsr(X2APIC_IRR + 3) & 0xffff)
+		guest_low_pending_rounds++;
 	guest_x2apic_eoi();
 }
 
@@ -196,14 +199,14 @@ static void os6829_rounds(int dev, long *stat)
 	TEST_EXPECT(timers == ROUNDS, "%llu timer interrupts in %d rounds",
 		    timers, ROUNDS);
 	TEST_EXPECT(low_rounds > 0,
-		    "no round halted with class-6 vectors pending (%ld MSIs sent)",
+		    "no round woke with class-6 vectors pending (%ld MSIs sent)",
 		    msi_sent);
 	TEST_EXPECT(lows > 0, "no class-6 interrupt was ever taken");
 	/* The bound: the timer's 1 ms plus a generous 1 s for the emulator. */
 	TEST_EXPECT(latency < khz * (TIMER_NS / 1000000 + 1000),
 		    "0xd3 taken %llu TSC after the timer was armed (%llu kHz)",
 		    latency, khz);
-	tap_diag("%d rounds; %llu halted at PPR 0x70 with class-6 vectors pending",
+	tap_diag("%d rounds; %llu with class-6 vectors pending at PPR 0x70 on wake-up",
 		 ROUNDS, low_rounds);
 	tap_diag("%ld low MSIs sent, %llu taken; longest arm-to-handler %llu TSC",
 		 msi_sent, lows, latency);
