@@ -136,12 +136,24 @@ MODULE_PARM_DESC(posted_interrupts,
 		 "post interrupts through a posted-interrupt descriptor (default: on)");
 
 /* Everything posted goes into IRR; the LAPIC lock is held. */
-static void apic_sync_pir(struct kvmlite_vcpu *vcpu)
+void kvmlite_apic_sync_pir(struct kvmlite_vcpu *vcpu)
 {
 	int vec = kvmlite_lapic_sync_pir(vcpu->apic);
 
 	if (vec >= 0)
 		trace_kvmlite_pi_drain(vcpu->vm->id, vcpu->id, vec);
+}
+
+/*
+ * Does the LAPIC take the 8259's interrupt from KVM_INTERRUPT now?  As on
+ * hardware: when LINT0 is unmasked in ExtINT mode, or the LAPIC is off
+ * in IA32_APIC_BASE (then the INTR pin goes straight to the CPU).  The
+ * LAPIC lock is held.
+ */
+bool kvmlite_apic_takes_extint(struct kvmlite_vcpu *vcpu)
+{
+	return !(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE) ||
+	       kvmlite_lapic_accepts_extint(vcpu->apic);
 }
 
 unsigned long kvmlite_apic_lock(struct kvmlite_vcpu *vcpu)
@@ -180,7 +192,7 @@ static void accept_init(struct kvmlite_vcpu *target)
 {
 	trace_kvmlite_apic_accept_irq(target->vm->id, target->id, 0, false);
 	/* What was posted before the INIT goes with the reset IRR. */
-	apic_sync_pir(target);
+	kvmlite_apic_sync_pir(target);
 	kvmlite_lapic_reset(target->apic, true);
 	target->init_pending = true;
 	target->sipi_vector = -1;
@@ -435,23 +447,19 @@ void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu)
 static bool apic_should_wake(struct kvmlite_vcpu *vcpu)
 {
 	bool irq_allowed = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
+	u8 rvi = kvmlite_apicv_rvi(vcpu);
 	unsigned long flags;
 	bool wake, extint;
-
 	int highest;
 	u32 ppr;
 
-	u8 rvi = kvmlite_apicv_rvi(vcpu);
-
 	flags = kvmlite_apic_lock(vcpu);
 	/* Clears ON first: any post from here on notifies again. */
-	apic_sync_pir(vcpu);
+	kvmlite_apic_sync_pir(vcpu);
 	wake = kvmlite_lapic_wake_pending(vcpu->apic, rvi, irq_allowed);
 	highest = kvmlite_lapic_highest_irr(vcpu->apic);
 	ppr = kvmlite_lapic_ppr(vcpu->apic);
-	extint = vcpu->ext_irq >= 0 &&
-		 (!(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE) ||
-		  kvmlite_lapic_accepts_extint(vcpu->apic));
+	extint = vcpu->ext_irq >= 0 && kvmlite_apic_takes_extint(vcpu);
 	kvmlite_apic_unlock(vcpu, flags);
 	wake = wake || (extint && irq_allowed) || kvmlite_nmi_pending(vcpu);
 	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, highest, rvi, ppr,
@@ -507,7 +515,7 @@ int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val)
 
 	flags = kvmlite_apic_lock(vcpu);
 	/* IRR reads show what was posted. */
-	apic_sync_pir(vcpu);
+	kvmlite_apic_sync_pir(vcpu);
 	if (index == MSR_IA32_TSC_DEADLINE)
 		*val = kvmlite_lapic_get_tsc_deadline(vcpu->apic);
 	else if (vcpu->apic->x2apic)
@@ -578,7 +586,7 @@ bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
 	    gpa < base || gpa >= base + PAGE_SIZE)
 		return false;
 	flags = kvmlite_apic_lock(vcpu);
-	apic_sync_pir(vcpu);
+	kvmlite_apic_sync_pir(vcpu);
 	if (write)
 		kvmlite_lapic_mmio_write(vcpu->apic, gpa - base, *val);
 	else if (kvmlite_lapic_mmio_read(vcpu->apic, gpa - base, val))
@@ -596,7 +604,7 @@ int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu, struct kvm_lapic_state *s)
 	if (!vcpu->apic)
 		return -EINVAL;
 	flags = kvmlite_apic_lock(vcpu);
-	apic_sync_pir(vcpu);
+	kvmlite_apic_sync_pir(vcpu);
 	kvmlite_lapic_get_state(vcpu->apic, s, false);
 	kvmlite_apic_unlock(vcpu, flags);
 	return 0;
@@ -612,7 +620,7 @@ int kvmlite_apic_set_state(struct kvmlite_vcpu *vcpu,
 		return -EINVAL;
 	flags = kvmlite_apic_lock(vcpu);
 	/* Posted vectors belong to the state being replaced. */
-	apic_sync_pir(vcpu);
+	kvmlite_apic_sync_pir(vcpu);
 	r = kvmlite_lapic_set_state(vcpu->apic, s, false);
 	kvmlite_apic_unlock(vcpu, flags);
 	return r;

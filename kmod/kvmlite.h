@@ -188,6 +188,8 @@ int kvmlite_apic_create(struct kvmlite_vcpu *vcpu);
 void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu);
 unsigned long kvmlite_apic_lock(struct kvmlite_vcpu *vcpu);
 void kvmlite_apic_unlock(struct kvmlite_vcpu *vcpu, unsigned long flags);
+void kvmlite_apic_sync_pir(struct kvmlite_vcpu *vcpu);
+bool kvmlite_apic_takes_extint(struct kvmlite_vcpu *vcpu);
 void kvmlite_vcpu_kick(struct kvmlite_vcpu *vcpu);
 int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 		    u32 dest, bool logical, unsigned int shorthand,

@@ -117,6 +117,11 @@ int kvmlite_lapic_highest_irr(const struct kvmlite_lapic *apic)
 	return vec_highest(apic, KVMLITE_APIC_IRR);
 }
 
+int kvmlite_lapic_highest_isr(const struct kvmlite_lapic *apic)
+{
+	return vec_highest(apic, KVMLITE_APIC_ISR);
+}
+
 /* The vector the CPU would take now, or -1: its class must beat PPR's. */
 int kvmlite_lapic_pending_vector(const struct kvmlite_lapic *apic)
 {

@@ -182,6 +182,7 @@ bool kvmlite_lapic_accept_irq(struct kvmlite_lapic *apic, int vector,
 			      bool level);
 u32 kvmlite_lapic_ppr(const struct kvmlite_lapic *apic);
 int kvmlite_lapic_highest_irr(const struct kvmlite_lapic *apic);
+int kvmlite_lapic_highest_isr(const struct kvmlite_lapic *apic);
 int kvmlite_lapic_pending_vector(const struct kvmlite_lapic *apic);
 int kvmlite_lapic_ack(struct kvmlite_lapic *apic);
 int kvmlite_lapic_eoi(struct kvmlite_lapic *apic);

@@ -23,6 +23,7 @@
  * then injects through VM entry as before.
  */
 #include <linux/bitmap.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <asm/vmx.h>
 
@@ -143,19 +144,6 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 	vmcs_write(GUEST_INTR_STATUS, 0);
 }
 
-static int highest_bit(const u32 *regs, u32 base)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		u32 w = regs[(base + i * 0x10) / 4];
-
-		if (w)
-			return i * 32 + __fls(w);
-	}
-	return 0;
-}
-
 /*
  * Before VM entry, with the LAPIC lock held and PIR already in IRR: the
  * processor takes RVI (the highest vector requested) and SVI (the highest
@@ -166,8 +154,10 @@ static int highest_bit(const u32 *regs, u32 base)
 void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 {
 	const u32 *regs = vcpu->apic->regs;
-	u16 status = highest_bit(regs, KVMLITE_APIC_IRR) |
-		     highest_bit(regs, KVMLITE_APIC_ISR) << 8;
+	/* No vector: 0, which the processor takes as none. */
+	int rvi = max(kvmlite_lapic_highest_irr(vcpu->apic), 0);
+	int svi = max(kvmlite_lapic_highest_isr(vcpu->apic), 0);
+	u16 status = rvi | svi << 8;
 	u32 proc2 = vmcs_read(SECONDARY_VM_EXEC_CONTROL);
 	u32 want2 = vcpu->apic->x2apic ?
 		    proc2 | SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE :

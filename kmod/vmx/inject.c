@@ -31,20 +31,12 @@ static bool event_in_flight(void)
 	return vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
 }
 
-/*
- * Does the LAPIC take the 8259's interrupt from KVM_INTERRUPT now?  As on
- * hardware: when LINT0 is unmasked in ExtINT mode, or the LAPIC is off
- * in IA32_APIC_BASE (then the INTR pin goes straight to the CPU).
- */
+/* The 8259's interrupt can come in through the LAPIC now. */
 static bool apic_takes_extint(struct kvmlite_vcpu *vcpu)
 {
-	unsigned long flags;
-	bool r;
+	unsigned long flags = kvmlite_apic_lock(vcpu);
+	bool r = kvmlite_apic_takes_extint(vcpu);
 
-	if (!(vcpu->msr_apic_base & MSR_IA32_APICBASE_ENABLE))
-		return true;
-	flags = kvmlite_apic_lock(vcpu);
-	r = kvmlite_lapic_accepts_extint(vcpu->apic);
 	kvmlite_apic_unlock(vcpu, flags);
 	return r;
 }
@@ -158,22 +150,18 @@ void kvmlite_inject_events(struct kvmlite_vcpu *vcpu)
 		}
 	}
 
-	if (vcpu->apicv) {
-		/* The processor delivers from RVI as soon as it may. */
-		flags = kvmlite_apic_lock(vcpu);
-		if (kvmlite_lapic_sync_pir(vcpu->apic) >= 0)
-			trace_kvmlite_pi_drain(vcpu->vm->id, vcpu->id,
-					       kvmlite_lapic_highest_irr(vcpu->apic));
-		kvmlite_apicv_sync(vcpu);
-		kvmlite_apic_unlock(vcpu, flags);
-	} else if (vcpu->apic) {
+	if (vcpu->apic) {
 		flags = kvmlite_apic_lock(vcpu);
 		/* A kick forced this exit: take what was posted. */
-		if (kvmlite_lapic_sync_pir(vcpu->apic) >= 0)
-			trace_kvmlite_pi_drain(vcpu->vm->id, vcpu->id,
-					       kvmlite_lapic_highest_irr(vcpu->apic));
-		vec = open ? kvmlite_lapic_ack(vcpu->apic) :
-			     kvmlite_lapic_pending_vector(vcpu->apic);
+		kvmlite_apic_sync_pir(vcpu);
+		if (vcpu->apicv) {
+			/* The processor delivers from RVI as soon as it may. */
+			kvmlite_apicv_sync(vcpu);
+			vec = -1;
+		} else {
+			vec = open ? kvmlite_lapic_ack(vcpu->apic) :
+				     kvmlite_lapic_pending_vector(vcpu->apic);
+		}
 		kvmlite_apic_unlock(vcpu, flags);
 		if (vec >= 0 && open)
 			inject(vcpu, INTR_TYPE_EXT_INTR, vec);
