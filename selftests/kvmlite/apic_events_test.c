@@ -35,32 +35,13 @@ u64 guest_nmi_count, guest_nmi_depth, guest_nmi_max_depth;
 u64 guest_nmi_send_nested;
 
 /*
- * Interrupt stubs.  COUNT_X2APIC: count per vCPU (by x2APIC ID) and EOI
- * through the x2APIC EOI MSR; COUNT_PLAIN: count only (no LAPIC to EOI).
- * NMI: guest_nmi_body, through GUEST_C_STUB (lib/apic.h).
+ * Interrupt stubs (lib/apic.h): per-vCPU counts with an x2APIC EOI; a
+ * plain count (no LAPIC to EOI); the NMI handler guest_nmi_body.
  */
-asm(GUEST_C_STUB_MACRO
-	".macro COUNT_X2APIC name, array\n"
-	".globl \\name\n"
-	"\\name:\n"
-	"	push %rax\n"
-	"	push %rcx\n"
-	"	push %rdx\n"
-	"	mov $0x802, %ecx\n"
-	"	rdmsr\n"
-	"	lock incq \\array(,%rax,8)\n"
-	"	mov $0x80b, %ecx\n"
-	"	xor %eax, %eax\n"
-	"	xor %edx, %edx\n"
-	"	wrmsr\n"
-	"	pop %rdx\n"
-	"	pop %rcx\n"
-	"	pop %rax\n"
-	"	iretq\n"
-	".endm\n"
+asm(GUEST_C_STUB_MACRO GUEST_X2APIC_COUNT_STUB_MACRO
 	".text\n"
-	"COUNT_X2APIC guest_lowest_stub, guest_lowest_count\n"
-	"COUNT_X2APIC guest_stop_stub, guest_stop_count\n"
+	"GUEST_X2APIC_COUNT_STUB guest_lowest_stub, guest_lowest_count\n"
+	"GUEST_X2APIC_COUNT_STUB guest_stop_stub, guest_stop_count\n"
 	".globl guest_plain_stub\n"
 	"guest_plain_stub:\n"
 	"	lock incq guest_irq_count(%rip)\n"

@@ -27,8 +27,12 @@ u64 guest_ipi_count[2];
 /* vCPUs whose LAPIC is on: a disabled LAPIC drops fixed IPIs. */
 u64 guest_ready;
 
-/* Count the interrupt and EOI it through the x2APIC EOI MSR (0x80b). */
-asm(".text\n"
+/*
+ * guest_irq_stub counts the interrupt and EOIs it through the x2APIC EOI
+ * MSR (0x80b); guest_ipi_stub counts per vCPU (lib/apic.h).
+ */
+asm(GUEST_X2APIC_COUNT_STUB_MACRO
+	".text\n"
 	".globl guest_irq_stub\n"
 	"guest_irq_stub:\n"
 	"	push %rax\n"
@@ -43,38 +47,7 @@ asm(".text\n"
 	"	pop %rcx\n"
 	"	pop %rax\n"
 	"	iretq\n"
-	".globl guest_ipi_stub\n"
-	"guest_ipi_stub:\n"
-	"	push %rax\n"
-	"	push %rcx\n"
-	"	push %rdx\n"
-	"	mov $0x802, %ecx\n"		/* x2APIC ID: which vCPU */
-	"	rdmsr\n"
-	"	lock incq guest_ipi_count(,%rax,8)\n"
-	"	mov $0x80b, %ecx\n"
-	"	xor %eax, %eax\n"
-	"	xor %edx, %edx\n"
-	"	wrmsr\n"
-	"	pop %rdx\n"
-	"	pop %rcx\n"
-	"	pop %rax\n"
-	"	iretq\n");
-
-static u64 ipi_stub_address(void)
-{
-	u64 addr;
-
-	asm("lea guest_ipi_stub(%%rip), %0" : "=r" (addr));
-	return addr;
-}
-
-static u64 irq_stub_address(void)
-{
-	u64 addr;
-
-	asm("lea guest_irq_stub(%%rip), %0" : "=r" (addr));
-	return addr;
-}
+	"GUEST_X2APIC_COUNT_STUB guest_ipi_stub, guest_ipi_count\n");
 
 /* The handler changes it behind the compiler's back. */
 static u64 irq_count(void)
@@ -145,8 +118,8 @@ static void guest_wait_msi(void)
 static void enable_split_irqchip(struct kvm_vm *vm)
 {
 	vm_enable_split_irqchip(vm);
-	vm_set_idt_gate(vm, IPI_VECTOR, irq_stub_address());
-	vm_set_idt_gate(vm, TIMER_VECTOR, irq_stub_address());
+	vm_set_idt_gate(vm, IPI_VECTOR, ASM_SYMBOL_ADDR(guest_irq_stub));
+	vm_set_idt_gate(vm, TIMER_VECTOR, ASM_SYMBOL_ADDR(guest_irq_stub));
 }
 
 /* A vCPU whose IDT reaches the interrupt vectors. */
@@ -267,7 +240,7 @@ static void ipi_ping_pong(int dev)
 	int i;
 
 	enable_split_irqchip(vm);
-	vm_set_idt_gate(vm, PING_VECTOR, ipi_stub_address());
+	vm_set_idt_gate(vm, PING_VECTOR, ASM_SYMBOL_ADDR(guest_ipi_stub));
 	for (i = 0; i < 2; i++) {
 		vcpus[i] = lapic_vcpu_add(vm, i, guest_ping_pong);
 		vcpu_args_set(vcpus[i], 1, (u64)i);

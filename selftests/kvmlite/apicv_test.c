@@ -108,16 +108,6 @@ static void guest_apicv(void)
 	GUEST_DONE();
 }
 
-static u64 expect_stage(struct kvm_vcpu *vcpu, u64 stage)
-{
-	struct ucall uc;
-
-	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
-	TEST_ASSERT(uc.args[0] == stage, "stage %llu, expected %llu",
-		    uc.args[0], stage);
-	return uc.args[1];
-}
-
 static void apicv(int dev)
 {
 	struct kvm_vm *vm = vm_create_long_mode(dev);
@@ -143,9 +133,9 @@ static void apicv(int dev)
 	if (kvmlite)
 		TEST_ASSERT(!vmx_state_read(&st), "read vmx_state");
 
-	expect_stage(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	msr0 = kvmlite ? kvmlite_vcpu_stat(0, "msr_exits") : 0;
-	v = expect_stage(vcpu, 2);
+	v = vcpu_expect_sync(vcpu, 2);
 	msr1 = kvmlite ? kvmlite_vcpu_stat(0, "msr_exits") : 0;
 	TEST_EXPECT(v == SELF_IPIS, "%llu of %d self-IPIs taken", v, SELF_IPIS);
 	if (kvmlite) {
@@ -156,15 +146,15 @@ static void apicv(int dev)
 			    msr1 - msr0 >= 2 * SELF_IPIS,
 			    "%ld MSR exits with APICv %d", msr1 - msr0, st.apicv);
 	}
-	v = expect_stage(vcpu, 3);
+	v = vcpu_expect_sync(vcpu, 3);
 	TEST_EXPECT(v == 0, "%llu taken below TPR 0xa0", v);
-	v = expect_stage(vcpu, 4);
+	v = vcpu_expect_sync(vcpu, 4);
 	TEST_EXPECT(v == (HIGH_VECTOR | LOW_VECTOR << 8 | 2 << 16),
 		    "after TPR 0: order %#llx, expected 0x90 then 0x50", v);
 
-	expect_stage(vcpu, 7);
+	vcpu_expect_sync(vcpu, 7);
 	msr0 = kvmlite ? kvmlite_vcpu_stat(0, "msr_exits") : 0;
-	v = expect_stage(vcpu, 8);
+	v = vcpu_expect_sync(vcpu, 8);
 	msr1 = kvmlite ? kvmlite_vcpu_stat(0, "msr_exits") : 0;
 	/* TPR 0x30, IRR7 0, SVR 0x1ff, each read REG_READS times. */
 	TEST_EXPECT(v == REG_READS * (0x30 + 0x1ff), "register reads sum %#llx", v);
@@ -178,7 +168,7 @@ static void apicv(int dev)
 			    3 * REG_READS);
 	}
 
-	expect_stage(vcpu, 5);
+	vcpu_expect_sync(vcpu, 5);
 	r = ioctl(vm->fd, KVM_SIGNAL_MSI, &msi);
 	TEST_EXPECT(r == 1, "level MSI accepted by %d LAPICs", r);
 	if (kvmlite) {
@@ -190,7 +180,7 @@ static void apicv(int dev)
 			    exit_reason_str(vcpu->run->exit_reason),
 			    vcpu->run->eoi.vector);
 	}
-	v = expect_stage(vcpu, 6);
+	v = vcpu_expect_sync(vcpu, 6);
 	TEST_EXPECT(v == 1, "level vector taken %llu times", v);
 	vcpu_run_to_done(vcpu);
 	vm_free(vm);

@@ -123,15 +123,10 @@ struct stress_vcpu {
 static void *run_vcpu(void *arg)
 {
 	struct stress_vcpu *sv = arg;
-	struct ucall uc;
 	int stage;
 
-	for (stage = 1; stage <= 4; stage++) {
-		vcpu_expect_ucall(sv->vcpu, &uc, UCALL_SYNC);
-		TEST_ASSERT(uc.args[0] == (u64)stage, "stage %llu, expected %d",
-			    uc.args[0], stage);
-		sv->counts[stage] = uc.args[1];
-	}
+	for (stage = 1; stage <= 4; stage++)
+		sv->counts[stage] = vcpu_expect_sync(sv->vcpu, stage);
 	vcpu_run_to_done(sv->vcpu);
 	return NULL;
 }

@@ -130,16 +130,6 @@ static void *send_low_msis(void *unused)
 	return NULL;
 }
 
-static u64 expect_stage(struct kvm_vcpu *vcpu, u64 stage)
-{
-	struct ucall uc;
-
-	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
-	TEST_ASSERT(uc.args[0] == stage, "stage %llu, expected %llu",
-		    uc.args[0], stage);
-	return uc.args[1];
-}
-
 /* A VM whose vCPU 0 runs guest_os6829(rounds), stopped at stage 0. */
 static struct kvm_vcpu *os6829_vcpu(struct kvm_vm *vm, u64 rounds)
 {
@@ -154,7 +144,7 @@ static struct kvm_vcpu *os6829_vcpu(struct kvm_vm *vm, u64 rounds)
 	vcpu = vm_vcpu_add(vm, 0, guest_os6829);
 	vcpu_args_set(vcpu, 1, rounds);
 	vcpu_idt_all_vectors(vcpu);
-	expect_stage(vcpu, 0);
+	vcpu_expect_sync(vcpu, 0);
 	return vcpu;
 }
 
@@ -168,7 +158,7 @@ static u64 run_rounds(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	__atomic_store_n(&msi_stop, 0, __ATOMIC_SEQ_CST);
 	TEST_ASSERT(!pthread_create(&thread, NULL, send_low_msis, NULL),
 		    "pthread_create");
-	timers = expect_stage(vcpu, 1);
+	timers = vcpu_expect_sync(vcpu, 1);
 	__atomic_store_n(&msi_stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(thread, NULL);
 	return timers;
@@ -191,9 +181,9 @@ static void os6829_rounds(int dev, long *stat)
 	size_t i;
 
 	timers = run_rounds(vm, vcpu);
-	low_rounds = expect_stage(vcpu, 2);
-	latency = expect_stage(vcpu, 3);
-	lows = expect_stage(vcpu, 4);
+	low_rounds = vcpu_expect_sync(vcpu, 2);
+	latency = vcpu_expect_sync(vcpu, 3);
+	lows = vcpu_expect_sync(vcpu, 4);
 	vcpu_run_to_done(vcpu);
 
 	TEST_EXPECT(timers == ROUNDS, "%llu timer interrupts in %d rounds",
@@ -301,9 +291,9 @@ static void os6829_trace(int dev)
 	set_events("1");
 	TEST_EXPECT(run_rounds(vm, vcpu) == TRACE_ROUNDS, "timer count");
 	set_events("0");
-	expect_stage(vcpu, 2);
-	expect_stage(vcpu, 3);
-	expect_stage(vcpu, 4);
+	vcpu_expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 4);
 	vcpu_run_to_done(vcpu);
 	vm_free(vm);
 

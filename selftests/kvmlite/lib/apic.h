@@ -81,6 +81,27 @@ static inline void guest_x2apic_eoi(void)
 	"	iretq\n"						\
 	".endm\n"
 
+/*
+ * "GUEST_X2APIC_COUNT_STUB name, array": an interrupt stub that bumps
+ * array[x2APIC ID] (a u64 per vCPU) and EOIs through the x2APIC EOI MSR.
+ * Put GUEST_X2APIC_COUNT_STUB_MACRO first in the test's top-level asm().
+ */
+#define GUEST_X2APIC_COUNT_STUB_MACRO					\
+	".macro GUEST_X2APIC_COUNT_STUB name, array\n"			\
+	".globl \\name\n"						\
+	"\\name:\n"							\
+	"	push %rax\n	push %rcx\n	push %rdx\n"		\
+	"	mov $0x802, %ecx\n"	/* x2APIC ID: which vCPU */	\
+	"	rdmsr\n"						\
+	"	lock incq \\array(,%rax,8)\n"				\
+	"	mov $0x80b, %ecx\n"					\
+	"	xor %eax, %eax\n"					\
+	"	xor %edx, %edx\n"					\
+	"	wrmsr\n"						\
+	"	pop %rdx\n	pop %rcx\n	pop %rax\n"		\
+	"	iretq\n"						\
+	".endm\n"
+
 /* The address of a symbol defined in asm, without a C declaration. */
 #define ASM_SYMBOL_ADDR(name)						\
 	({								\

@@ -306,6 +306,16 @@ void vcpu_expect_ucall(struct kvm_vcpu *vcpu, struct ucall *uc, u64 cmd)
 		  (unsigned long long)got, (unsigned long long)cmd);
 }
 
+u64 vcpu_expect_sync(struct kvm_vcpu *vcpu, u64 stage)
+{
+	struct ucall uc;
+
+	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	TEST_ASSERT(uc.args[0] == stage, "stage %llu, expected %llu",
+		    (unsigned long long)uc.args[0], (unsigned long long)stage);
+	return uc.args[1];
+}
+
 void vcpu_run_to_done(struct kvm_vcpu *vcpu)
 {
 	struct ucall uc;

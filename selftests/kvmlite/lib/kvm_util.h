@@ -197,6 +197,8 @@ u64 get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
 u64 vcpu_run_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
 /* Same, and the command must be cmd (an exception is described). */
 void vcpu_expect_ucall(struct kvm_vcpu *vcpu, struct ucall *uc, u64 cmd);
+/* The next ucall must be GUEST_SYNC(stage, val); returns val. */
+u64 vcpu_expect_sync(struct kvm_vcpu *vcpu, u64 stage);
 /* Run a guest to GUEST_DONE, taking no SYNC. */
 void vcpu_run_to_done(struct kvm_vcpu *vcpu);
 const char *exit_reason_str(u32 reason);
