@@ -8,6 +8,7 @@
  * the one given the Multiboot magic halts.
  */
 #include "guest.h"
+#include "uart.inc"
 
 	.text
 	.code32
@@ -123,13 +124,7 @@ puts:
 	test %al, %al
 	jz 3f
 	mov %al, %ah
-	mov $UART_LSR, %dx
-2:	in %dx, %al
-	test $LSR_THRE, %al
-	jz 2b
-	mov $UART_THR, %dx
-	mov %ah, %al
-	out %al, %dx
+	UART_OUT_AH
 	jmp 1b
 3:	pop %edx
 	pop %eax

@@ -6,6 +6,7 @@
  * check prints "FAIL: what" and exits with status 0x20 up.
  */
 #include "guest.h"
+#include "uart.inc"
 
 	.text
 	.code64
@@ -64,28 +65,8 @@ fail:
 	out %eax, %dx
 	jmp halt
 
-/* Print %al, waiting for THRE. */
-putc:
-	push %rdx
-	mov %al, %ah
-	mov $UART_LSR, %dx
-1:	in %dx, %al
-	test $LSR_THRE, %al
-	jz 1b
-	mov $UART_THR, %dx
-	mov %ah, %al
-	out %al, %dx
-	pop %rdx
-	ret
-
-/* Print the NUL-terminated string at %rsi. */
-puts:
-1:	lodsb
-	test %al, %al
-	jz 2f
-	call putc
-	jmp 1b
-2:	ret
+/* putc: print %al; puts: print the string at %rsi (guest.h). */
+	UART_PUTC_PUTS_64
 
 	.section .rodata
 msg_hello:	.asciz "Hello from 64-bit kvmlite guest, "

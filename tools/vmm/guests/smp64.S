@@ -19,6 +19,7 @@
  * halt.
  */
 #include "guest.h"
+#include "uart.inc"
 
 #define APIC_BASE	0xfee00000
 #define APIC_ID		0x20
@@ -158,28 +159,8 @@ wait_ap:
 2:	clc
 	ret
 
-/* Print %al, waiting for THRE. */
-putc:
-	push %rdx
-	mov %al, %ah
-	mov $UART_LSR, %dx
-1:	in %dx, %al
-	test $LSR_THRE, %al
-	jz 1b
-	mov $UART_THR, %dx
-	mov %ah, %al
-	out %al, %dx
-	pop %rdx
-	ret
-
-/* Print the NUL-terminated string at %rsi. */
-puts:
-1:	lodsb
-	test %al, %al
-	jz 2f
-	call putc
-	jmp 1b
-2:	ret
+/* putc: print %al; puts: print the string at %rsi (guest.h). */
+	UART_PUTC_PUTS_64
 
 /*
  * The AP's real-mode code, copied to TRAMPOLINE: position-independent,
@@ -203,13 +184,7 @@ trampoline:
 	test %al, %al
 	jz 3f
 	mov %al, %ah
-	mov $UART_LSR, %dx
-2:	in %dx, %al
-	test $LSR_THRE, %al
-	jz 2b
-	mov $UART_THR, %dx
-	mov %ah, %al
-	out %al, %dx
+	UART_OUT_AH
 	jmp 1b
 	/* Only now: the BSP prints its last line after this one. */
 3:	movb $1, ap_flag - trampoline
