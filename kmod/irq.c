@@ -108,7 +108,14 @@ static void op_posted(struct kvmlite_lapic *apic, u8 vector,
 		return;
 	}
 	vcpu->stats[KSTAT_PI_NOTIFIED]++;
-	trace_kvmlite_pi_notify(vcpu->vm->id, vcpu->id, READ_ONCE(vcpu->halted));
+	if (kvmlite_posted_notify(vcpu)) {
+		trace_kvmlite_pi_notify(vcpu->vm->id, vcpu->id,
+					KVMLITE_NOTIFY_POSTED_IPI);
+		return;
+	}
+	trace_kvmlite_pi_notify(vcpu->vm->id, vcpu->id,
+				READ_ONCE(vcpu->halted) ? KVMLITE_NOTIFY_WAKE :
+				KVMLITE_NOTIFY_KICK);
 	kvmlite_vcpu_kick(vcpu);
 }
 
@@ -595,6 +602,22 @@ bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
 	trace_kvmlite_apic_access(vcpu->vm->id, vcpu->id, gpa - base, *val,
 				  write);
 	return true;
+}
+
+/*
+ * APICv's APIC-write exit: the guest's write to offset of the xAPIC page
+ * is already in the page; old is what the model had there at entry.
+ */
+void kvmlite_apic_write_trapped(struct kvmlite_vcpu *vcpu, u32 offset, u32 old)
+{
+	unsigned long flags;
+	u32 val;
+
+	flags = kvmlite_apic_lock(vcpu);
+	kvmlite_apic_sync_pir(vcpu);
+	val = kvmlite_lapic_trapped_write(vcpu->apic, offset, old);
+	kvmlite_apic_unlock(vcpu, flags);
+	trace_kvmlite_apic_access(vcpu->vm->id, vcpu->id, offset, val, true);
 }
 
 int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu, struct kvm_lapic_state *s)

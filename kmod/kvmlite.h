@@ -22,6 +22,8 @@ struct page;
 
 #define KVMLITE_MAX_VCPUS	8
 #define KVMLITE_MAX_MEMSLOTS	32
+/* Where APICv's APIC-access page sits: the xAPIC's default base. */
+#define KVMLITE_APIC_ACCESS_GPA	0xfee00000ULL
 #define KVMLITE_MAX_CPUID	80
 /* kvm_run page, then the page that port I/O data goes through. */
 #define KVMLITE_PIO_PAGE	1
@@ -56,6 +58,9 @@ struct kvmlite_vm {
 	struct rw_semaphore slots_lock;	/* readers: vCPUs looking up pages */
 	struct kvmlite_memslot *slots[KVMLITE_MAX_MEMSLOTS];
 	struct kvmlite_ept ept;
+	/* APICv's APIC-access page, mapped at 0xfee00000 (vmx/apicv.c) */
+	struct page *apic_access_page;
+	bool apic_access_tried;
 	struct kvmlite_vcpu *vcpus[KVMLITE_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	struct dentry *debugfs;
@@ -70,7 +75,8 @@ enum kvmlite_stat {
 	KSTAT_TIMER, KSTAT_KICKS, KSTAT_IPIS, KSTAT_INJECTED, KSTAT_BLOCKS,
 	KSTAT_WAKEUPS, KSTAT_NMIS_QUEUED, KSTAT_IRQ_WINDOW,
 	KSTAT_PI_POSTED, KSTAT_PI_NOTIFIED, KSTAT_PI_SUPPRESSED,
-	KSTAT_SPURIOUS_WAKEUPS,
+	KSTAT_SPURIOUS_WAKEUPS, KSTAT_PI_IPIS, KSTAT_HOST_IRQS,
+	KSTAT_APIC_ACCESS, KSTAT_APIC_WRITE, KSTAT_TPR_BELOW,
 	NR_KSTATS
 };
 
@@ -131,6 +137,14 @@ struct kvmlite_vcpu {
 	struct kvmlite_lapic *apic;
 	struct kvmlite_pi_desc *pi;	/* posted interrupts, or NULL */
 	bool apicv;			/* vmx/apicv.c drives this LAPIC */
+	bool tpr_shadow;		/* without APICv: CR8 in the TPR shadow */
+	u8 tpr_threshold;		/* as last written to the VMCS */
+	bool hw_pi;			/* the CPU processes posted interrupts */
+	bool ack_intr;			/* exits acknowledge host interrupts */
+	bool in_guest;			/* about to enter or in the guest */
+	bool apic_access;		/* xAPIC MMIO through the APIC-access page */
+	/* Registers 0x20-0x3f0 at entry: APIC-write exits need the old value. */
+	u32 apic_page_at_entry[64];
 	u64 eoi_exit_bitmap[4];		/* as last written to the VMCS */
 	raw_spinlock_t apic_lock;
 	struct hrtimer apic_timer;
@@ -163,6 +177,7 @@ void kvmlite_vm_put(struct kvmlite_vm *vm);
 extern struct dentry *kvmlite_debugfs_dir;
 
 /* memslot.c */
+bool kvmlite_memslot_overlaps(struct kvmlite_vm *vm, u64 gpa, u64 npages);
 int kvmlite_set_memory_region(struct kvmlite_vm *vm,
 			      const struct kvm_userspace_memory_region *mem);
 void kvmlite_free_memslots(struct kvmlite_vm *vm);
@@ -190,6 +205,8 @@ unsigned long kvmlite_apic_lock(struct kvmlite_vcpu *vcpu);
 void kvmlite_apic_unlock(struct kvmlite_vcpu *vcpu, unsigned long flags);
 void kvmlite_apic_sync_pir(struct kvmlite_vcpu *vcpu);
 bool kvmlite_apic_takes_extint(struct kvmlite_vcpu *vcpu);
+/* vmx/posted.c: true when the hardware was sent the notification. */
+bool kvmlite_posted_notify(struct kvmlite_vcpu *vcpu);
 void kvmlite_vcpu_kick(struct kvmlite_vcpu *vcpu);
 int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
 		    u32 dest, bool logical, unsigned int shorthand,
@@ -200,6 +217,7 @@ int kvmlite_apic_wait_sipi(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val);
 int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val);
 int kvmlite_apic_set_base(struct kvmlite_vcpu *vcpu, u64 val, bool host);
+void kvmlite_apic_write_trapped(struct kvmlite_vcpu *vcpu, u32 offset, u32 old);
 bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
 		       u32 *val);
 int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu,

@@ -686,6 +686,25 @@ int kvmlite_lapic_mmio_write(struct kvmlite_lapic *apic, u32 offset, u32 val)
 	return 0;
 }
 
+/*
+ * A write the processor has already stored in the page (APICv's trap-like
+ * APIC-write exit): put back old, the model's value before it, then write
+ * through the model, which needs the old value (timer mode, divider) and
+ * may not keep the new one (ESR, TMICT in TSC-deadline mode, masks).
+ * Returns the value the guest wrote.
+ */
+u32 kvmlite_lapic_trapped_write(struct kvmlite_lapic *apic, u32 offset, u32 old)
+{
+	u32 val;
+
+	if (offset >= KVMLITE_APIC_PAGE_SIZE || (offset & 0xf))
+		return 0;
+	val = reg(apic, offset);
+	set_reg(apic, offset, old);
+	kvmlite_lapic_mmio_write(apic, offset, val);
+	return val;
+}
+
 /* x2APIC MSRs 0x800-0x8ff; -EINVAL means #GP. */
 int kvmlite_lapic_rdmsr(struct kvmlite_lapic *apic, u32 msr, u64 *val)
 {

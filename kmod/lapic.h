@@ -168,6 +168,7 @@ void kvmlite_lapic_set_x2apic(struct kvmlite_lapic *apic, bool on);
 /* Register access: 0 or -EINVAL (x2APIC: the caller injects #GP). */
 int kvmlite_lapic_mmio_read(struct kvmlite_lapic *apic, u32 offset, u32 *val);
 int kvmlite_lapic_mmio_write(struct kvmlite_lapic *apic, u32 offset, u32 val);
+u32 kvmlite_lapic_trapped_write(struct kvmlite_lapic *apic, u32 offset, u32 old);
 int kvmlite_lapic_rdmsr(struct kvmlite_lapic *apic, u32 msr, u64 *val);
 int kvmlite_lapic_wrmsr(struct kvmlite_lapic *apic, u32 msr, u64 val);
 

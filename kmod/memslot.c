@@ -94,6 +94,10 @@ static bool overlaps_other(struct kvmlite_vm *vm, u32 id, u64 gpa, u64 npages)
 	u64 end = gpa + npages * PAGE_SIZE;
 	int i;
 
+	/* The APIC-access page is the VM's own slot (vmx/apicv.c). */
+	if (vm->apic_access_page && gpa <= KVMLITE_APIC_ACCESS_GPA &&
+	    end > KVMLITE_APIC_ACCESS_GPA)
+		return true;
 	for (i = 0; i < KVMLITE_MAX_MEMSLOTS; i++) {
 		struct kvmlite_memslot *s = vm->slots[i];
 
@@ -103,6 +107,12 @@ static bool overlaps_other(struct kvmlite_vm *vm, u32 id, u64 gpa, u64 npages)
 			return true;
 	}
 	return false;
+}
+
+/* Does any slot cover part of [gpa, gpa + npages pages)?  vm->lock held. */
+bool kvmlite_memslot_overlaps(struct kvmlite_vm *vm, u64 gpa, u64 npages)
+{
+	return overlaps_other(vm, KVMLITE_MAX_MEMSLOTS, gpa, npages);
 }
 
 /* Take a slot out of service; the caller holds vm->lock. */

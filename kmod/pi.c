@@ -56,6 +56,22 @@ bool kvmlite_pi_drain(struct kvmlite_pi_desc *pi, u64 out[4])
 	return kvmlite_pi_take_pir(pi, out);
 }
 
+/*
+ * NV and NDST share the control word with ON and SN, which posters set
+ * with locked operations at any time: replace them in one cmpxchg so no
+ * concurrent ON is lost.
+ */
+void kvmlite_pi_set_route(struct kvmlite_pi_desc *pi, u8 nv, u32 ndst)
+{
+	unsigned long old = READ_ONCE(pi->control), new;
+
+	do {
+		new = old & (BIT(KVMLITE_PI_ON) | BIT(KVMLITE_PI_SN));
+		new |= (unsigned long)nv << KVMLITE_PI_NV_SHIFT;
+		new |= (unsigned long)ndst << KVMLITE_PI_NDST_SHIFT;
+	} while (!try_cmpxchg(&pi->control, &old, new));
+}
+
 bool kvmlite_pi_on(const struct kvmlite_pi_desc *pi)
 {
 	return test_bit(KVMLITE_PI_ON, &pi->control);

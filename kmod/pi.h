@@ -52,6 +52,12 @@ bool kvmlite_pi_take_pir(struct kvmlite_pi_desc *pi, u64 out[4]);
 /* Both, in that order, by the vCPU's owner under its lock. */
 bool kvmlite_pi_drain(struct kvmlite_pi_desc *pi, u64 out[4]);
 
+/*
+ * Where hardware notifications go (NV, and NDST in the host APIC's ID
+ * format: xAPIC ID in bits 15:8, or the x2APIC ID); ON and SN are kept.
+ */
+void kvmlite_pi_set_route(struct kvmlite_pi_desc *pi, u8 nv, u32 ndst);
+
 bool kvmlite_pi_on(const struct kvmlite_pi_desc *pi);
 int kvmlite_pi_highest(const struct kvmlite_pi_desc *pi);
 

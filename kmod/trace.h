@@ -6,6 +6,16 @@
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kvmlite
 
+#ifndef KVMLITE_TRACE_DEFS_H
+#define KVMLITE_TRACE_DEFS_H
+/* How a post's notification went out (kvmlite_pi_notify). */
+enum kvmlite_notify_how {
+	KVMLITE_NOTIFY_KICK,		/* force the running vCPU out */
+	KVMLITE_NOTIFY_WAKE,		/* wake the vCPU halted in HLT */
+	KVMLITE_NOTIFY_POSTED_IPI,	/* the CPU's posted-interrupt processing */
+};
+#endif
+
 #if !defined(KVMLITE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define KVMLITE_TRACE_H
 
@@ -221,20 +231,24 @@ TRACE_EVENT(kvmlite_pi_post,
 
 /* The notification of a post: a wake-up of a halted vCPU, or a kick. */
 TRACE_EVENT(kvmlite_pi_notify,
-	TP_PROTO(u64 vm_id, unsigned int vcpu_id, bool halted),
-	TP_ARGS(vm_id, vcpu_id, halted),
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, int how),
+	TP_ARGS(vm_id, vcpu_id, how),
 	TP_STRUCT__entry(
 		__field(u64, vm_id)
 		__field(unsigned int, vcpu_id)
-		__field(bool, halted)
+		__field(int, how)
 	),
 	TP_fast_assign(
 		__entry->vm_id = vm_id;
 		__entry->vcpu_id = vcpu_id;
-		__entry->halted = halted;
+		__entry->how = how;
 	),
 	TP_printk("vm %llu vcpu %u %s", __entry->vm_id, __entry->vcpu_id,
-		  __entry->halted ? "wake halted vCPU" : "kick")
+		  __print_symbolic(__entry->how,
+				   { KVMLITE_NOTIFY_KICK, "kick" },
+				   { KVMLITE_NOTIFY_WAKE, "wake halted vCPU" },
+				   { KVMLITE_NOTIFY_POSTED_IPI,
+				     "posted-interrupt IPI" }))
 );
 
 /* APICv: RVI and SVI written to the guest interrupt status at entry. */

@@ -37,6 +37,11 @@ static const char *const stat_names[NR_KSTATS] = {
 	[KSTAT_PI_POSTED] = "pi_posted", [KSTAT_PI_NOTIFIED] = "pi_notifications",
 	[KSTAT_PI_SUPPRESSED] = "pi_notifications_suppressed",
 	[KSTAT_SPURIOUS_WAKEUPS] = "halt_spurious_wakeups",
+	[KSTAT_PI_IPIS] = "pi_notification_ipis",
+	[KSTAT_HOST_IRQS] = "host_irqs_dispatched",
+	[KSTAT_APIC_ACCESS] = "apic_access_exits",
+	[KSTAT_APIC_WRITE] = "apic_write_exits",
+	[KSTAT_TPR_BELOW] = "tpr_below_threshold_exits",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)

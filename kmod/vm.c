@@ -33,6 +33,8 @@ static void kvmlite_vm_free(struct kvmlite_vm *vm)
 	/* No vCPU can run now: drop the translations, then the pages. */
 	kvmlite_ept_free(&vm->ept);
 	kvmlite_free_memslots(vm);
+	if (vm->apic_access_page)
+		__free_page(vm->apic_access_page);
 	debugfs_remove_recursive(vm->debugfs);
 	mmdrop(vm->mm);
 	kfree(vm);

@@ -7,24 +7,35 @@
  * (struct kvmlite_lapic starts with it and is allocated page-aligned),
  * so the processor and lapic.c read and write the same IRR, ISR and TPR.
  *
- * What runs in the guest without an exit: CR8 and x2APIC TPR writes, EOI
- * (an EOI-induced exit only for level-triggered vectors, whose EOI goes to
+ * What runs in the guest without an exit: CR8 and TPR writes, EOI (an
+ * EOI-induced exit only for level-triggered vectors, whose EOI goes to
  * userspace's IOAPIC), self-IPIs, the delivery of any vector in IRR as
  * soon as RFLAGS.IF and PPR allow, and (with APIC-register virtualization)
- * x2APIC reads of the registers kept verbatim in the page.  Everything
- * else still exits: reads the model computes (PPR, the current count, the
- * x2APIC ID), the other x2APIC writes, and xAPIC MMIO (no APIC-access
- * page: MMIO to the APIC base goes through the EPT-violation emulator).
+ * reads of the registers kept verbatim in the page, through x2APIC MSRs
+ * or the xAPIC page.  Everything else still exits: reads the model
+ * computes (the current count, the x2APIC ID), the other x2APIC writes.
  *
- * Posting stays software (the descriptor in pi.c): a post that notifies
- * kicks the vCPU out of the guest, and before the next entry PIR goes into
- * IRR and RVI is recomputed.  Hardware posted-interrupt processing is not
- * used.  Module parameter enable_apicv=0 turns all of this off: the LAPIC
- * then injects through VM entry as before.
+ * xAPIC MMIO goes through the VM's APIC-access page, mapped by EPT at
+ * 0xfee00000, while a vCPU's APIC is enabled there in xAPIC mode.  A
+ * write the processor virtualizes but cannot finish (ICR, LVTs, timer,
+ * SVR...) is stored in the page and then exits trap-like (APIC-write
+ * exit); the model then needs the value it had before, so the registers
+ * such a write can reach are copied at every entry.  Accesses it does not
+ * virtualize exit fault-like (APIC-access exit) and are emulated as MMIO.
+ *
+ * Posting goes through the descriptor in pi.c; where the CPU processes
+ * posted interrupts, posted.c sends it the notification vector, else a
+ * post that notifies kicks the vCPU out of the guest, and before the next
+ * entry PIR goes into IRR and RVI is recomputed.  Module parameter
+ * enable_apicv=0 turns all of this off: the LAPIC then injects through VM
+ * entry as before.
  */
 #include <linux/bitmap.h>
+#include <linux/io.h>
+#include <linux/mm.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <asm/apicdef.h>
 #include <asm/vmx.h>
 
 #include "../lapic.h"
@@ -81,6 +92,7 @@ int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
 	unsigned int i;
 
 	c->apicv = false;
+	c->tpr_shadow = enable_apicv && (proc_allowed & CPU_BASED_TPR_SHADOW);
 	if (!enable_apicv || (proc_allowed & proc) != proc ||
 	    (proc2_allowed & proc2) != proc2) {
 		pr_info("APICv not used (%s)\n", enable_apicv ?
@@ -107,9 +119,11 @@ int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
 	}
 	c->apicv = true;
 	c->apicv_reads = apicv_proc2 & SECONDARY_EXEC_APIC_REGISTER_VIRT;
-	pr_info("APICv used: TPR shadow, virtual-interrupt delivery, x2APIC virtualization%s; posting in software\n",
-		apicv_proc2 & SECONDARY_EXEC_APIC_REGISTER_VIRT ?
-		", APIC-register virtualization of x2APIC reads" : "");
+	/* Switched per vCPU with the guest's APIC mode (kvmlite_apicv_sync). */
+	c->apic_access = proc2_allowed & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES;
+	pr_info("APICv used: TPR shadow, virtual-interrupt delivery, x2APIC virtualization%s%s\n",
+		c->apicv_reads ? ", APIC-register virtualization" : "",
+		c->apic_access ? ", the APIC-access page for xAPIC MMIO" : "");
 	return 0;
 }
 
@@ -117,6 +131,76 @@ void kvmlite_apicv_free(void)
 {
 	free_page((unsigned long)apicv_msr_bitmap);
 	apicv_msr_bitmap = NULL;
+}
+
+/*
+ * The VM's APIC-access page, mapped at the xAPIC base on the first vCPU
+ * that wants it (vm->lock held: vCPU creation); NULL where a memslot
+ * already covers that address or memory is short (xAPIC MMIO is then
+ * emulated on EPT violations, as without APICv).  Its contents never
+ * matter: the processor redirects the accesses to the virtual-APIC page.
+ */
+static struct page *apic_access_page(struct kvmlite_vm *vm)
+{
+	struct page *page;
+
+	if (vm->apic_access_tried)
+		return vm->apic_access_page;
+	vm->apic_access_tried = true;
+	if (kvmlite_memslot_overlaps(vm, KVMLITE_APIC_ACCESS_GPA, 1))
+		return NULL;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	if (kvmlite_ept_map(&vm->ept, KVMLITE_APIC_ACCESS_GPA,
+			    page_to_phys(page), true)) {
+		__free_page(page);
+		return NULL;
+	}
+	vm->apic_access_page = page;
+	return page;
+}
+
+/*
+ * A vCPU with an in-kernel LAPIC but without APICv (posting off, or a
+ * CPU without virtual-interrupt delivery) still keeps CR8 off the exit
+ * path where the CPU has the TPR shadow (SDM 30.1.1, 30.1.2): MOV to CR8
+ * writes TPR in the LAPIC page itself, and exits (trap-like, TPR below
+ * threshold) only when it drops below the TPR threshold, the class of a
+ * vector TPR was holding back; the next entry injects it.  The processor
+ * touches no other byte of the page, so senders still write IRR.
+ */
+static void tpr_shadow_vcpu_setup(struct kvmlite_vcpu *vcpu)
+{
+	u32 proc = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+
+	vcpu->tpr_shadow = kvmlite_vmcs_config.tpr_shadow && vcpu->apic;
+	if (!vcpu->tpr_shadow)
+		return;
+	proc &= ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc | CPU_BASED_TPR_SHADOW);
+	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, __pa(vcpu->apic->regs));
+	vmcs_write(TPR_THRESHOLD, 0);
+	vcpu->tpr_threshold = 0;
+}
+
+/*
+ * Before entry, LAPIC lock held: the threshold is the class of the
+ * highest pending vector when TPR alone holds it back, else 0 (never
+ * exit).  It never exceeds TPR[7:4], as VM entry requires (SDM 26.2.1.1).
+ */
+void kvmlite_tpr_threshold_update(struct kvmlite_vcpu *vcpu)
+{
+	int irr = kvmlite_lapic_highest_irr(vcpu->apic);
+	u8 tpr_class = (vcpu->apic->regs[KVMLITE_APIC_TPR / 4] >> 4) & 0xf;
+	u8 threshold = 0;
+
+	if (irr >= 0 && (irr >> 4) <= tpr_class)
+		threshold = irr >> 4;
+	if (threshold != vcpu->tpr_threshold) {
+		vmcs_write(TPR_THRESHOLD, threshold);
+		vcpu->tpr_threshold = threshold;
+	}
 }
 
 /* VMCS fields of a vCPU with an in-kernel LAPIC; the VMCS is current. */
@@ -128,8 +212,10 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 
 	/* Senders must not write IRR under the processor: posting needed. */
 	vcpu->apicv = c->apicv && vcpu->apic && vcpu->pi;
-	if (!vcpu->apicv)
+	if (!vcpu->apicv) {
+		tpr_shadow_vcpu_setup(vcpu);
 		return;
+	}
 	/* CR8 is the virtual TPR now: no CR8 exits. */
 	proc &= ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
 	proc |= CPU_BASED_TPR_SHADOW | CPU_BASED_USE_MSR_BITMAPS;
@@ -142,6 +228,20 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 	for (i = 0; i < 4; i++)
 		vmcs_write(EOI_EXIT_BITMAP0 + i * 2, 0);
 	vmcs_write(GUEST_INTR_STATUS, 0);
+	if (c->apic_access && apic_access_page(vcpu->vm)) {
+		vmcs_write(APIC_ACCESS_ADDR,
+			   page_to_phys(vcpu->vm->apic_access_page));
+		vcpu->apic_access = true;
+	}
+}
+
+/* The xAPIC page is at the access page's address and enabled there. */
+static bool xapic_page_virtualized(const struct kvmlite_vcpu *vcpu)
+{
+	return vcpu->apic_access && !vcpu->apic->x2apic &&
+	       (vcpu->msr_apic_base & (MSR_IA32_APICBASE_BASE |
+				       MSR_IA32_APICBASE_ENABLE)) ==
+	       (KVMLITE_APIC_ACCESS_GPA | MSR_IA32_APICBASE_ENABLE);
 }
 
 /*
@@ -159,10 +259,19 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 	int svi = max(kvmlite_lapic_highest_isr(vcpu->apic), 0);
 	u16 status = rvi | svi << 8;
 	u32 proc2 = vmcs_read(SECONDARY_VM_EXEC_CONTROL);
-	u32 want2 = vcpu->apic->x2apic ?
-		    proc2 | SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE :
-		    proc2 & ~SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE;
+	u32 want2 = proc2 & ~(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |
+			      SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
 	int i;
+
+	/* The two are exclusive (SDM 26.2.1.1): one per APIC mode. */
+	if (vcpu->apic->x2apic)
+		want2 |= SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE;
+	else if (xapic_page_virtualized(vcpu))
+		want2 |= SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES;
+	/* What an APIC-write exit will need to find the old values. */
+	if (want2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES)
+		for (i = 0; i < ARRAY_SIZE(vcpu->apic_page_at_entry); i++)
+			vcpu->apic_page_at_entry[i] = regs[i * 4];
 
 	vmcs_write(GUEST_INTR_STATUS, status);
 	for (i = 0; i < 4; i++) {
@@ -174,7 +283,7 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 			vcpu->eoi_exit_bitmap[i] = tmr;
 		}
 	}
-	/* x2APIC virtualization follows the guest's APIC mode. */
+	/* APIC virtualization follows the guest's APIC mode. */
 	if (want2 != proc2)
 		vmcs_write(SECONDARY_VM_EXEC_CONTROL, want2);
 	trace_kvmlite_apicv_sync(vcpu->vm->id, vcpu->id, status & 0xff,
@@ -195,5 +304,21 @@ int kvmlite_apicv_eoi_exit(struct kvmlite_vcpu *vcpu, u64 qual)
 {
 	vcpu->eoi_exit_vector = qual & 0xff;
 	vcpu->eoi_exit_pending = true;
+	return 1;
+}
+
+/*
+ * APIC-write exit (SDM 30.4.3.3): trap-like, after the guest's write to
+ * a register of the xAPIC page went into the virtual-APIC page.
+ */
+int kvmlite_apicv_write_exit(struct kvmlite_vcpu *vcpu, u64 qual)
+{
+	u32 offset = qual & 0xfff;
+
+	vcpu->stats[KSTAT_APIC_WRITE]++;
+	/* Only 16-byte aligned registers below 0x400 are written this way. */
+	if (offset < KVMLITE_APIC_PAGE_SIZE && !(offset & 0xf))
+		kvmlite_apic_write_trapped(vcpu, offset,
+					   vcpu->apic_page_at_entry[offset >> 4]);
 	return 1;
 }

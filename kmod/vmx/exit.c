@@ -357,6 +357,25 @@ static int handle_hlt(struct kvmlite_vcpu *vcpu)
 /* EPT-violation qualification bit 12 (SDM Table 28-7). */
 #define EPT_VIOLATION_NMI_UNBLOCKED	BIT(12)
 
+/*
+ * APICv's APIC-access exit (SDM 28.2.1, table 28-6): fault-like, for an
+ * access to the xAPIC page the processor does not virtualize (the
+ * current count, a partial or misaligned access...).  A data access is
+ * emulated as MMIO; a fetch or event delivery through the page is not.
+ */
+static int handle_apic_access(struct kvmlite_vcpu *vcpu, u64 qual)
+{
+	unsigned int type = (qual >> 12) & 0xf;
+
+	vcpu->stats[KSTAT_APIC_ACCESS]++;
+	if (type > 1)
+		return internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+				      EXIT_REASON_APIC_ACCESS);
+	return kvmlite_handle_mmio(vcpu, (vcpu->msr_apic_base &
+					  MSR_IA32_APICBASE_BASE) +
+				   (qual & 0xfff), type == 1);
+}
+
 static int handle_ept_violation(struct kvmlite_vcpu *vcpu, u64 qual)
 {
 	vcpu->stats[KSTAT_EPT]++;
@@ -406,6 +425,9 @@ int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu)
 	case EXIT_REASON_EOI_INDUCED:
 		return kvmlite_apicv_eoi_exit(vcpu, qual);
 	case EXIT_REASON_TPR_BELOW_THRESHOLD:
+		/* CR8 dropped below a held-back vector's class (apicv.c). */
+		vcpu->stats[KSTAT_TPR_BELOW]++;
+		return 1;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 	case EXIT_REASON_NMI_WINDOW:
 		/* kvmlite_inject_events() decides again before the entry. */
@@ -432,6 +454,10 @@ int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu)
 		return handle_dr(vcpu, qual);
 	case EXIT_REASON_EPT_VIOLATION:
 		return handle_ept_violation(vcpu, qual);
+	case EXIT_REASON_APIC_ACCESS:
+		return handle_apic_access(vcpu, qual);
+	case EXIT_REASON_APIC_WRITE:
+		return kvmlite_apicv_write_exit(vcpu, qual);
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_WBINVD:
 		skip_instruction();

@@ -161,6 +161,8 @@ void kvmlite_inject_events(struct kvmlite_vcpu *vcpu)
 		} else {
 			vec = open ? kvmlite_lapic_ack(vcpu->apic) :
 				     kvmlite_lapic_pending_vector(vcpu->apic);
+			if (vcpu->tpr_shadow)
+				kvmlite_tpr_threshold_update(vcpu);
 		}
 		kvmlite_apic_unlock(vcpu, flags);
 		if (vec >= 0 && open)

@@ -8,8 +8,8 @@
  * place), DR7 and CR2.  After the exit the host's values go back before
  * interrupts are enabled, so no host code ever runs with guest state.
  * An external interrupt that caused the exit is taken by the host as soon
- * as interrupts are enabled again; an NMI is handed to the host's handler
- * first.
+ * as interrupts are enabled again, or, where the exit acknowledged it
+ * (posted.c), handed to the host's handler before that; so is an NMI.
  */
 #include <linux/context_tracking.h>
 #include <linux/preempt.h>
@@ -165,6 +165,8 @@ static void run_once(struct kvmlite_vcpu *vcpu)
 	if (vcpu->entry_fail)
 		return;
 	vcpu->launched = true;
+	/* Acknowledged by the exit: the host's handler runs here. */
+	kvmlite_posted_host_irq(vcpu);
 	/* The NMI was consumed by the exit: deliver it to the host now. */
 	if (exit_was_nmi()) {
 		vcpu->stats[KSTAT_NMI]++;
@@ -231,8 +233,15 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
+		/* From here a post notifies through the hardware (posted.c). */
+		if (vcpu->hw_pi) {
+			WRITE_ONCE(vcpu->in_guest, true);
+			/* in_guest before the drain in inject_events. */
+			smp_mb();
+		}
 		kvmlite_inject_events(vcpu);
 		run_once(vcpu);
+		WRITE_ONCE(vcpu->in_guest, false);
 		local_irq_enable();
 		preempt_enable();
 

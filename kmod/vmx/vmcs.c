@@ -130,6 +130,7 @@ void kvmlite_vcpu_load(struct kvmlite_vcpu *vcpu, int cpu)
 	}
 	if (moved) {
 		vmcs_write_host_percpu(cpu);
+		kvmlite_posted_vcpu_moved(vcpu, cpu);
 		/* TLB entries tagged with this VPID here may be stale. */
 		vcpu->flush_vpid = true;
 	}
@@ -348,6 +349,7 @@ int kvmlite_vcpu_vmx_create(struct kvmlite_vcpu *vcpu)
 	vmcs_write_host_constant();
 	vmcs_write_controls(vcpu);
 	kvmlite_apicv_vcpu_setup(vcpu);
+	kvmlite_posted_vcpu_setup(vcpu, cpu);
 	kvmlite_vcpu_reset(vcpu);
 	put_cpu();
 	return 0;

@@ -14,6 +14,10 @@ struct kvmlite_vmcs_config {
 	bool nmi_window;	/* NMI-window exiting may be set */
 	bool apicv;		/* vmx/apicv.c is in use */
 	bool apicv_reads;	/* with APIC-register virtualization */
+	bool apic_access;	/* xAPIC page through an APIC-access page */
+	bool tpr_shadow;	/* the TPR shadow, for vCPUs without APICv */
+	bool ack_intr;		/* acknowledge interrupt on exit is usable */
+	bool posted_intr;	/* hardware posted-interrupt processing */
 	bool ins_outs_info;	/* IA32_VMX_BASIC bit 54 */
 	u8 preemption_timer_rate;	/* TSC bits per timer tick */
 };
@@ -37,8 +41,18 @@ int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
 void kvmlite_apicv_free(void);
 void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu);
 void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu);
+void kvmlite_tpr_threshold_update(struct kvmlite_vcpu *vcpu);
 u8 kvmlite_apicv_rvi(struct kvmlite_vcpu *vcpu);
 int kvmlite_apicv_eoi_exit(struct kvmlite_vcpu *vcpu, u64 qual);
+int kvmlite_apicv_write_exit(struct kvmlite_vcpu *vcpu, u64 qual);
+
+/* posted.c, host_irq.S */
+void kvmlite_posted_setup(struct kvmlite_vmcs_config *c, u32 pin_allowed,
+			  u32 exit_allowed);
+void kvmlite_posted_vcpu_setup(struct kvmlite_vcpu *vcpu, int cpu);
+void kvmlite_posted_vcpu_moved(struct kvmlite_vcpu *vcpu, int cpu);
+void kvmlite_posted_host_irq(struct kvmlite_vcpu *vcpu);
+void kvmlite_call_host_irq(unsigned long handler);
 
 /* ept.c */
 int kvmlite_ept_init(struct kvmlite_ept *ept);

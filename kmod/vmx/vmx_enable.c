@@ -262,6 +262,10 @@ static int vmx_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "users %u\n", vmx_users);
 	seq_printf(m, "apicv %d\n", kvmlite_vmcs_config.apicv);
 	seq_printf(m, "apicv_reads %d\n", kvmlite_vmcs_config.apicv_reads);
+	seq_printf(m, "apic_access %d\n", kvmlite_vmcs_config.apic_access);
+	seq_printf(m, "tpr_shadow %d\n", kvmlite_vmcs_config.tpr_shadow);
+	seq_printf(m, "ack_intr_on_exit %d\n", kvmlite_vmcs_config.ack_intr);
+	seq_printf(m, "posted_intr_hw %d\n", kvmlite_vmcs_config.posted_intr);
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%u %s\n", cpu,
 			   per_cpu(vmx_cpu_state, cpu).vmx_on ? "on" : "off");
@@ -318,15 +322,23 @@ static int vmx_adjust(u32 msr, u32 required, u32 optional, u32 *result,
 	return r;
 }
 
-/* APICv's controls, from their allowed-1 settings. */
+/* APICv's and posted interrupts' controls, from their allowed-1 settings. */
 static int apicv_setup(struct kvmlite_vmcs_config *c, bool true_ctls)
 {
-	u64 proc = 0, proc2 = 0;
+	u64 pin = 0, proc = 0, proc2 = 0, exit = 0;
+	int r;
 
+	rdmsrl_safe(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+		    MSR_IA32_VMX_PINBASED_CTLS, &pin);
 	rdmsrl_safe(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 		    MSR_IA32_VMX_PROCBASED_CTLS, &proc);
 	rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2);
-	return kvmlite_apicv_setup(c, proc >> 32, proc2 >> 32);
+	rdmsrl_safe(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+		    MSR_IA32_VMX_EXIT_CTLS, &exit);
+	r = kvmlite_apicv_setup(c, proc >> 32, proc2 >> 32);
+	if (!r)
+		kvmlite_posted_setup(c, pin >> 32, exit >> 32);
+	return r;
 }
 
 /*

@@ -55,9 +55,6 @@
 #define TDCR_DIV_1		0xb
 #define TDCR_DIV_128		0xa
 
-/* CPUID.1:ECX.TSC_DEADLINE; KVM honours LVTT mode 2 only with it. */
-#define CPUID_1_ECX_TSC_DEADLINE 0x1000000U
-
 /* The slack the measured or calibrated TSC rate gets: 1%. */
 #define RATE_SLACK(x)		((x) * 99 / 100)
 #define LATE_FACTOR		50
@@ -413,16 +410,6 @@ static void guest_mode_switch(void)
 
 /* ---- Host side ---- */
 
-static struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, u32 fn)
-{
-	u32 i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn)
-			return &c->entries[i];
-	return NULL;
-}
-
 /*
  * A vCPU with an in-kernel LAPIC, IDT reaching the timer vector, and
  * CPUID with TSC-deadline (KVM does not list it in its supported CPUID:
@@ -434,14 +421,9 @@ static struct kvm_vcpu *lapic_vcpu_add(struct kvm_vm *vm, unsigned int id,
 {
 	struct kvm_mp_state runnable = { KVM_MP_STATE_RUNNABLE };
 	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, id, guest_fn);
-	struct kvm_cpuid2 *cpuid = dev_supported_cpuid(vm->dev_fd);
-	struct kvm_cpuid_entry2 *leaf1 = cpuid_entry(cpuid, 1);
 	struct kvm_sregs sregs;
 
-	TEST_ASSERT(leaf1, "no CPUID leaf 1");
-	leaf1->ecx |= CPUID_1_ECX_TSC_DEADLINE;
-	vcpu_set_cpuid(vcpu, cpuid);
-	free(cpuid);
+	vcpu_set_cpuid_tsc_deadline(vcpu);
 	vcpu_get_sregs(vcpu, &sregs);
 	sregs.idt.limit = 256 * 16 - 1;
 	vcpu_set_sregs(vcpu, &sregs);

@@ -9,6 +9,17 @@
  * few accesses that do exit, and with APIC-register virtualization the
  * same holds for reads of TPR, IRR and SVR.  And a level-triggered MSI's
  * EOI comes back as KVM_EXIT_IOAPIC_EOI through an EOI-induced exit.
+ *
+ * In xAPIC mode the same guest work goes through the APIC page: with the
+ * APIC-access page, EOIs and register reads must not exit, ICR writes
+ * exit at most trap-like (APIC-write), and the writes the model must see
+ * with their old value (a timer-mode switch, TMICT in TSC-deadline mode,
+ * ESR, a read-only register) must leave what an emulated LAPIC leaves.
+ *
+ * CR8 holds back an MSI until it drops below the MSI's class, and then
+ * the MSI comes at once; on kvmlite neither the CR8 writes nor reads
+ * exit, with APICv or, posted_interrupts=0, with the TPR shadow alone
+ * and its TPR-below-threshold exit.
  */
 #define _GNU_SOURCE
 #include <linux/kvm.h>
@@ -24,6 +35,10 @@
 #define HIGH_VECTOR	0x90
 #define LEVEL_VECTOR	0x60
 #define REG_READS	100
+#define XAPIC_VECTOR	0x41
+#define XAPIC_BASE	0xfee00000ULL
+#define CR8_VECTOR	0x51
+#define CR8_LOOPS	100
 
 u64 guest_count, guest_order[2], guest_order_n;
 u64 guest_level_count;
@@ -34,12 +49,19 @@ asm(GUEST_C_STUB_MACRO
 	"GUEST_C_STUB apicv_ipi_stub, apicv_ipi\n"
 	"GUEST_C_STUB apicv_low_stub, apicv_low\n"
 	"GUEST_C_STUB apicv_high_stub, apicv_high\n"
-	"GUEST_C_STUB apicv_level_stub, apicv_level\n");
+	"GUEST_C_STUB apicv_level_stub, apicv_level\n"
+	"GUEST_C_STUB xapic_ipi_stub, xapic_ipi\n"
+	"GUEST_C_STUB cr8_msi_stub, apicv_ipi\n");
 
 __used void apicv_ipi(void)
 {
 	guest_count++;
 	guest_x2apic_eoi();
+}
+
+static u64 load_count(void)
+{
+	return __atomic_load_n(&guest_count, __ATOMIC_SEQ_CST);
 }
 
 static void record(u64 vector)
@@ -64,6 +86,109 @@ __used void apicv_level(void)
 {
 	guest_level_count++;
 	guest_x2apic_eoi();
+}
+
+static u32 xapic_read(u32 off)
+{
+	return guest_read32(XAPIC_BASE + off);
+}
+
+static void xapic_write(u32 off, u32 val)
+{
+	guest_write32(XAPIC_BASE + off, val);
+}
+
+__used void xapic_ipi(void)
+{
+	guest_count++;
+	xapic_write(0xb0, 0);	/* EOI */
+}
+
+static void guest_xapic(void)
+{
+	u64 i, sum = 0;
+	u32 cur1, cur2, version;
+
+	xapic_write(0xf0, 0x1ff);	/* SVR: software-enabled */
+	asm volatile("sti");
+	GUEST_SYNC(1, 0);
+	for (i = 1; i <= SELF_IPIS; i++) {
+		/* ICR: fixed, shorthand "self" */
+		xapic_write(0x300, 1 << 18 | XAPIC_VECTOR);
+		asm volatile("nop");
+	}
+	GUEST_SYNC(2, guest_count);
+
+	xapic_write(0x80, 0x30);	/* TPR */
+	GUEST_SYNC(7, 0);
+	for (i = 0; i < REG_READS; i++)
+		sum += xapic_read(0x80) + xapic_read(0xf0) + xapic_read(0x360);
+	GUEST_SYNC(3, sum);
+	xapic_write(0x80, 0);
+
+	/* One-shot, masked, divide by 1: the count runs down. */
+	xapic_write(0x320, 1 << 16 | 0xef);
+	xapic_write(0x3e0, 0xb);
+	xapic_write(0x380, 0x7fffffff);
+	cur1 = xapic_read(0x390);
+	for (i = 0; i < 1000; i++)
+		asm volatile("pause");
+	cur2 = xapic_read(0x390);
+	GUEST_SYNC(4, cur1 && cur2 < cur1);
+	/* Into TSC-deadline mode: the count is dropped... */
+	xapic_write(0x320, 1 << 16 | 2 << 17 | 0xef);
+	GUEST_SYNC(5, xapic_read(0x380));
+	/* ...and TMICT writes are ignored there. */
+	xapic_write(0x380, 1234);
+	GUEST_SYNC(6, xapic_read(0x380));
+	/* ESR shows the errors latched by the write, not the value. */
+	xapic_write(0x280, 0x55);
+	GUEST_SYNC(8, xapic_read(0x280));
+	/* The version register is read-only. */
+	version = xapic_read(0x30);
+	xapic_write(0x30, 0);
+	GUEST_SYNC(9, xapic_read(0x30) == version);
+	xapic_write(0xd0, 0x01000000);	/* LDR */
+	GUEST_SYNC(10, xapic_read(0xd0));
+	GUEST_DONE();
+}
+
+static void write_cr8(u64 v)
+{
+	asm volatile("mov %0, %%cr8" : : "r" (v) : "memory");
+}
+
+static u64 read_cr8(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr8, %0" : "=r" (v));
+	return v;
+}
+
+static void guest_cr8(void)
+{
+	u64 i, sum = 0;
+
+	guest_x2apic_enable();
+	asm volatile("sti");
+	write_cr8(15);
+	GUEST_SYNC(1, 0);		/* the host sends the class-5 MSI */
+	asm volatile("nop; nop");
+	GUEST_SYNC(2, load_count());
+	write_cr8(5);			/* still holds class 5 back */
+	asm volatile("nop; nop");
+	GUEST_SYNC(3, load_count());
+	write_cr8(4);			/* taken right after this */
+	GUEST_SYNC(4, load_count());
+	GUEST_SYNC(5, 0);
+	for (i = 0; i < CR8_LOOPS; i++) {
+		write_cr8(i & 15);
+		sum += read_cr8();
+	}
+	write_cr8(0);
+	GUEST_SYNC(6, sum);
+	GUEST_DONE();
 }
 
 static void guest_apicv(void)
@@ -186,9 +311,160 @@ static void apicv(int dev)
 	vm_free(vm);
 }
 
+static void xapic_apicv(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	bool kvmlite = dev_is_kvmlite(dev);
+	struct vmx_state st = { 0 };
+	struct kvm_vcpu *vcpu;
+	long mmio0 = 0, mmio1 = 0, aw0 = 0, aw1 = 0;
+	u64 v;
+
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, XAPIC_VECTOR, ASM_SYMBOL_ADDR(xapic_ipi_stub));
+	vcpu = vm_vcpu_add(vm, 0, guest_xapic);
+	vcpu_idt_all_vectors(vcpu);
+	vcpu_set_cpuid_tsc_deadline(vcpu);
+	if (kvmlite)
+		TEST_ASSERT(!vmx_state_read(&st), "read vmx_state");
+
+	vcpu_expect_sync(vcpu, 1);
+	if (kvmlite) {
+		mmio0 = kvmlite_vcpu_stat(0, "mmio_exits");
+		aw0 = kvmlite_vcpu_stat(0, "apic_write_exits");
+	}
+	v = vcpu_expect_sync(vcpu, 2);
+	TEST_EXPECT(v == SELF_IPIS, "%llu of %d xAPIC self-IPIs taken", v,
+		    SELF_IPIS);
+	if (kvmlite) {
+		mmio1 = kvmlite_vcpu_stat(0, "mmio_exits");
+		aw1 = kvmlite_vcpu_stat(0, "apic_write_exits");
+		tap_diag("APIC-access page %s: %ld MMIO, %ld APIC-write exits, %d ICRs+EOIs",
+			 st.apic_access ? "on" : "off", mmio1 - mmio0,
+			 aw1 - aw0, SELF_IPIS);
+		/* Emulated, each ICR write and each EOI exits. */
+		TEST_EXPECT(st.apic_access ?
+			    mmio1 - mmio0 < 10 && aw1 - aw0 <= SELF_IPIS + 2 :
+			    mmio1 - mmio0 >= 2 * SELF_IPIS,
+			    "%ld MMIO exits, %ld APIC-write exits", mmio1 - mmio0,
+			    aw1 - aw0);
+	}
+
+	vcpu_expect_sync(vcpu, 7);
+	mmio0 = kvmlite ? kvmlite_vcpu_stat(0, "mmio_exits") : 0;
+	v = vcpu_expect_sync(vcpu, 3);
+	mmio1 = kvmlite ? kvmlite_vcpu_stat(0, "mmio_exits") : 0;
+	/* TPR 0x30, SVR 0x1ff, LVT1 masked (KVM's BSP has LVT0 in ExtINT). */
+	TEST_EXPECT(v == REG_READS * (0x30 + 0x1ff + 0x10000),
+		    "xAPIC register reads sum %#llx", v);
+	if (kvmlite) {
+		tap_diag("%ld MMIO exits for %d xAPIC reads", mmio1 - mmio0,
+			 3 * REG_READS);
+		TEST_EXPECT(st.apic_access && st.apicv_reads ?
+			    mmio1 - mmio0 < 10 : mmio1 - mmio0 >= 3 * REG_READS,
+			    "%ld MMIO exits for %d reads", mmio1 - mmio0,
+			    3 * REG_READS);
+	}
+
+	v = vcpu_expect_sync(vcpu, 4);
+	TEST_EXPECT(v == 1, "current count did not run down");
+	v = vcpu_expect_sync(vcpu, 5);
+	TEST_EXPECT(v == 0, "TMICT %#llx after the switch to TSC-deadline mode", v);
+	v = vcpu_expect_sync(vcpu, 6);
+	TEST_EXPECT(v == 0, "TMICT %#llx after a write in TSC-deadline mode", v);
+	v = vcpu_expect_sync(vcpu, 8);
+	TEST_EXPECT(v == 0, "ESR %#llx after writing 0x55 with no error", v);
+	v = vcpu_expect_sync(vcpu, 9);
+	TEST_EXPECT(v == 1, "the version register changed when written");
+	v = vcpu_expect_sync(vcpu, 10);
+	TEST_EXPECT(v == 0x01000000, "LDR %#llx, wrote 0x01000000", v);
+	vcpu_run_to_done(vcpu);
+	if (kvmlite)
+		tap_diag("whole xAPIC guest: %ld APIC-access exits, %ld APIC-write exits",
+			 kvmlite_vcpu_stat(0, "apic_access_exits"),
+			 kvmlite_vcpu_stat(0, "apic_write_exits"));
+	vm_free(vm);
+}
+
+static void cr8_run(int dev, bool shadow_only)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = CR8_VECTOR };
+	bool kvmlite = dev_is_kvmlite(dev);
+	struct vmx_state st = { 0 };
+	struct kvm_vcpu *vcpu;
+	long cr0 = 0, cr1 = 0;
+	u64 v;
+
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, CR8_VECTOR, ASM_SYMBOL_ADDR(cr8_msi_stub));
+	vcpu = vm_vcpu_add(vm, 0, guest_cr8);
+	vcpu_idt_all_vectors(vcpu);
+	if (kvmlite)
+		TEST_ASSERT(!vmx_state_read(&st), "read vmx_state");
+
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi) == 1,
+		    "KVM_SIGNAL_MSI: %s", errno_str(errno));
+	v = vcpu_expect_sync(vcpu, 2);
+	TEST_EXPECT(v == 0, "vector 0x51 taken %llu times at CR8 15", v);
+	v = vcpu_expect_sync(vcpu, 3);
+	TEST_EXPECT(v == 0, "vector 0x51 taken %llu times at CR8 5", v);
+	v = vcpu_expect_sync(vcpu, 4);
+	TEST_EXPECT(v == 1, "vector 0x51 taken %llu times right after CR8 4", v);
+	vcpu_expect_sync(vcpu, 5);
+	cr0 = kvmlite ? kvmlite_vcpu_stat(0, "cr_exits") : 0;
+	v = vcpu_expect_sync(vcpu, 6);
+	cr1 = kvmlite ? kvmlite_vcpu_stat(0, "cr_exits") : 0;
+	TEST_EXPECT(v == 15 * 16 / 2 * (CR8_LOOPS / 16) +
+		    (CR8_LOOPS % 16) * (CR8_LOOPS % 16 - 1) / 2,
+		    "CR8 reads sum %llu", v);
+	if (kvmlite) {
+		long below = kvmlite_vcpu_stat(0, "tpr_below_threshold_exits");
+
+		tap_diag("TPR shadow %s: %ld CR exits for %d CR8 accesses, %ld below threshold",
+			 st.tpr_shadow ? "on" : "off", cr1 - cr0,
+			 2 * CR8_LOOPS, below);
+		/* APICv needs the TPR shadow: st.tpr_shadow covers both. */
+		TEST_EXPECT(st.tpr_shadow ? cr1 - cr0 < 5 :
+			    cr1 - cr0 >= 2 * CR8_LOOPS,
+			    "%ld CR exits for %d CR8 accesses", cr1 - cr0,
+			    2 * CR8_LOOPS);
+		/* Without virtual-interrupt delivery CR8 4 must exit. */
+		if (st.tpr_shadow && shadow_only)
+			TEST_EXPECT(below >= 1, "no TPR-below-threshold exit");
+	}
+	vcpu_run_to_done(vcpu);
+	vm_free(vm);
+}
+
+static void cr8(int dev)
+{
+	cr8_run(dev, false);
+}
+
+/* Posting off: no APICv; the TPR shadow and its threshold do the work. */
+static void cr8_tpr_shadow(int dev)
+{
+	int r;
+
+	if (!dev_is_kvmlite(dev))
+		test_skip("kvmlite's posted_interrupts parameter");
+	r = kvmlite_set_param("posted_interrupts", "0");
+	TEST_ASSERT(!r, "posted_interrupts=0: %s", errno_str(-r));
+	cr8_run(dev, true);
+	kvmlite_set_param("posted_interrupts", "1");
+}
+
 static const struct scenario scenarios[] = {
 	{ "self-IPIs, EOIs and TPR in x2APIC mode; without exits under APICv",
 	  apicv, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "the same in xAPIC mode through the APIC page; old values kept on trapped writes",
+	  xapic_apicv, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "CR8 holds an MSI back until it drops below its class; CR8 without exits",
+	  cr8, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "the same with posted_interrupts=0: the TPR shadow and its threshold",
+	  cr8_tpr_shadow, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)

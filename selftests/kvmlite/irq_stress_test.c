@@ -159,8 +159,10 @@ static void *send_msis(void *arg)
 	return NULL;
 }
 
-static void stress_run(int dev)
+/* Returns the host interrupts kvmlite's exits dispatched (0 on KVM). */
+static long stress_run(int dev)
 {
+	long host_irqs = 0;
 	struct kvm_vm *vm = vm_create_long_mode(dev);
 	struct stress_vcpu sv[2];
 	pthread_t vcpu_threads[2], msi_threads[2];
@@ -213,8 +215,11 @@ static void stress_run(int dev)
 				 kvmlite_vcpu_stat(i, "pi_notifications"),
 				 kvmlite_vcpu_stat(i, "pi_notifications_suppressed"),
 				 kvmlite_vcpu_stat(i, "halt_spurious_wakeups"));
+		if (dev_is_kvmlite(dev))
+			host_irqs += kvmlite_vcpu_stat(i, "host_irqs_dispatched");
 	}
 	vm_free(vm);
+	return host_irqs;
 }
 
 static void stress(int dev)
@@ -235,11 +240,24 @@ static void stress_no_posting(int dev)
 	kvmlite_set_param("posted_interrupts", "1");
 }
 
+/* Host interrupts acknowledged by the exits, run by kvmlite's dispatch. */
+static void stress_ack_intr(int dev)
+{
+	long host_irqs;
+
+	kvmlite_ack_intr_on(dev);
+	host_irqs = stress_run(dev);
+	kvmlite_set_param("ack_intr_on_exit", "0");
+	TEST_EXPECT(host_irqs > 0, "host_irqs_dispatched %ld", host_irqs);
+}
+
 static const struct scenario scenarios[] = {
 	{ "2 vCPUs halting on timers, IPIs and MSIs: none lost, none twice",
 	  stress, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "the same with posted_interrupts=0",
 	  stress_no_posting, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "the same with ack_intr_on_exit=1: host interrupts dispatched by kvmlite",
+	  stress_ack_intr, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)

@@ -8,7 +8,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "apic.h"
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define SLOT		1
 #define SLOT_GPA	0x40000000ULL
@@ -186,6 +188,42 @@ static void bad_requests(int dev)
 	munmap(mem, 4 * SLOT_SIZE);
 }
 
+static void guest_nothing(void)
+{
+	GUEST_DONE();
+}
+
+/*
+ * kvmlite's APICv maps its APIC-access page at 0xfee00000 when the first
+ * vCPU with an in-kernel LAPIC is created; a slot over it is refused as
+ * one over another slot, and the refusal leaves nothing behind.
+ */
+static void over_apic_access_page(int dev)
+{
+	struct kvm_vm *vm;
+	struct vmx_state st;
+	char *mem;
+
+	if (!dev_is_kvmlite(dev))
+		test_skip("kvmlite's APIC-access page");
+	TEST_ASSERT(!vmx_state_read(&st), "read vmx_state");
+	if (!st.apicv || !st.apic_access)
+		test_skip("no APIC-access page on this CPU");
+	vm = vm_create_long_mode(dev);
+	vm_enable_split_irqchip(vm);
+	vm_vcpu_add(vm, 0, guest_nothing);
+	mem = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	expect_einval_or(vm, SLOT, 0, 0xfee00000ULL - SLOT_SIZE / 2, SLOT_SIZE,
+			 mem, EEXIST, "a slot over the APIC-access page");
+	TEST_EXPECT(!vm_set_user_memory_region(vm, SLOT, 0, 0xfee00000ULL -
+					       SLOT_SIZE, SLOT_SIZE, mem),
+		    "the same slot just below it: %s", errno_str(errno));
+	vm_free(vm);
+	munmap(mem, SLOT_SIZE);
+}
+
 static const struct scenario scenarios[] = {
 	{ "memslot add, move, delete under a guest", add_move_delete,
 	  NEED_GUEST, { 0 } },
@@ -193,6 +231,8 @@ static const struct scenario scenarios[] = {
 	  NEED_GUEST, { KVM_CAP_READONLY_MEM } },
 	{ "bad KVM_SET_USER_MEMORY_REGION requests, KVM's errnos",
 	  bad_requests, NEED_MEMORY, { 0 } },
+	{ "a memslot over the APIC-access page: EEXIST, nothing left behind",
+	  over_apic_access_page, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host helpers of the LAPIC selftests (apic.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 
 #include "apic.h"
@@ -47,4 +48,17 @@ u64 vcpu_tsc_khz(struct kvm_vcpu *vcpu)
 	TEST_ASSERT(r > 0, "KVM_GET_TSC_KHZ: %s", errno_str(errno));
 	tap_diag("TSC %d kHz (KVM_GET_TSC_KHZ)", r);
 	return r;
+}
+
+#define CPUID_1_ECX_TSC_DEADLINE 0x1000000U
+
+void vcpu_set_cpuid_tsc_deadline(struct kvm_vcpu *vcpu)
+{
+	struct kvm_cpuid2 *cpuid = dev_supported_cpuid(vcpu->vm->dev_fd);
+	struct kvm_cpuid_entry2 *leaf1 = cpuid_entry(cpuid, 1);
+
+	TEST_ASSERT(leaf1, "no CPUID leaf 1");
+	leaf1->ecx |= CPUID_1_ECX_TSC_DEADLINE;
+	vcpu_set_cpuid(vcpu, cpuid);
+	free(cpuid);
 }

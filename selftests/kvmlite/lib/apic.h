@@ -121,5 +121,11 @@ void vcpu_idt_all_vectors(struct kvm_vcpu *vcpu);
 void vcpu_make_runnable(struct kvm_vcpu *vcpu);
 /* The guest TSC rate, KVM_GET_TSC_KHZ (printed as a TAP comment). */
 u64 vcpu_tsc_khz(struct kvm_vcpu *vcpu);
+/*
+ * The device's supported CPUID plus TSC-deadline: KVM does not list it
+ * (VMMs add it on KVM_CAP_TSC_DEADLINE_TIMER) and takes LVTT mode 2 only
+ * with it.
+ */
+void vcpu_set_cpuid_tsc_deadline(struct kvm_vcpu *vcpu);
 
 #endif /* KVMLITE_APIC_H */

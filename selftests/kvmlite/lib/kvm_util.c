@@ -376,3 +376,13 @@ const char *exit_reason_str(u32 reason)
 		return names[reason];
 	return "an exit reason this library does not name";
 }
+
+struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, u32 fn)
+{
+	u32 i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn)
+			return &c->entries[i];
+	return NULL;
+}

@@ -182,6 +182,8 @@ void vcpu_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);
 /* KVM_GET_SUPPORTED_CPUID of the device; free() the result. */
 struct kvm_cpuid2 *dev_supported_cpuid(int dev_fd);
 void vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid);
+/* The entry for leaf fn (its first subleaf), or NULL. */
+struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, u32 fn);
 
 /* KVM_RUN: returns 0 or -errno. */
 int _vcpu_run(struct kvm_vcpu *vcpu);

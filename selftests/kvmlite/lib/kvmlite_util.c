@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kvm_util.h"
 #include "kvmlite_util.h"
 #include "tap.h"
 
@@ -221,6 +222,14 @@ int vmx_state_read(struct vmx_state *st)
 			continue;
 		if (sscanf(line, "apicv_reads %d", &st->apicv_reads) == 1)
 			continue;
+		if (sscanf(line, "apic_access %d", &st->apic_access) == 1)
+			continue;
+		if (sscanf(line, "tpr_shadow %d", &st->tpr_shadow) == 1)
+			continue;
+		if (sscanf(line, "ack_intr_on_exit %d", &st->ack_intr) == 1)
+			continue;
+		if (sscanf(line, "posted_intr_hw %d", &st->posted_intr_hw) == 1)
+			continue;
 		if (sscanf(line, "cpu%u %7s", &cpu, state) == 2) {
 			st->cpus++;
 			st->cpus_on += !strcmp(state, "on");
@@ -280,4 +289,19 @@ int kvmlite_set_param(const char *name, const char *val)
 		r = -errno;
 	close(fd);
 	return r;
+}
+
+void kvmlite_ack_intr_on(int dev)
+{
+	struct vmx_state st;
+	int r;
+
+	if (!dev_is_kvmlite(dev))
+		test_skip("kvmlite's ack_intr_on_exit parameter");
+	r = vmx_state_read(&st);
+	TEST_ASSERT(!r, "%s: %s", KVMLITE_VMX_STATE, strerror(-r));
+	if (!st.ack_intr)
+		test_skip("the CPU cannot acknowledge interrupts on VM exit");
+	r = kvmlite_set_param("ack_intr_on_exit", "1");
+	TEST_ASSERT(!r, "ack_intr_on_exit=1: %s", strerror(-r));
 }

@@ -52,6 +52,10 @@ struct vmx_state {
 	int cpus_on;
 	int apicv;	/* vmx/apicv.c in use: 0 or 1 */
 	int apicv_reads;	/* x2APIC reads virtualized too */
+	int apic_access;	/* xAPIC page through an APIC-access page */
+	int tpr_shadow;		/* CR8 through the TPR shadow */
+	int ack_intr;		/* exits can acknowledge host interrupts */
+	int posted_intr_hw;	/* the CPU processes posted interrupts */
 };
 
 /* Parse the module's debugfs vmx_state file; 0 or -errno. */
@@ -62,6 +66,13 @@ int vmx_state_read(struct vmx_state *st);
  * -errno.
  */
 int kvmlite_set_param(const char *name, const char *val);
+
+/*
+ * Skip unless dev is kvmlite on a CPU whose VM exits can acknowledge
+ * host interrupts; else set ack_intr_on_exit=1 for the vCPUs created
+ * next (kvmlite_set_param("ack_intr_on_exit", "0") undoes it).
+ */
+void kvmlite_ack_intr_on(int dev);
 
 /* Is this open device kvmlite (not /dev/kvm)? */
 bool dev_is_kvmlite(int dev_fd);

@@ -445,6 +445,49 @@ static void test_timer_divide(void)
 	CHECK(bad == 0, "expiry and count scale with the divider: %d wrong", bad);
 }
 
+/* As APICv does before an APIC-write exit: the value is in the page. */
+static void trapped(u32 off, u32 val)
+{
+	u32 old = A.regs[off / 4];
+
+	A.regs[off / 4] = val;
+	kvmlite_lapic_trapped_write(&A, off, old);
+}
+
+/*
+ * Trapped writes behave as emulated ones: the model sees the old value
+ * (divider, timer mode) and the page ends as the model leaves it.
+ */
+static void test_trapped_write(void)
+{
+	setup(0);
+	F.now = 1000;
+	trapped(KVMLITE_APIC_LVTT, 0x40);
+	trapped(KVMLITE_APIC_TDCR, 0xb);
+	trapped(KVMLITE_APIC_TMICT, 100);
+	CHECK(F.armed && F.expiry == 1100, "one-shot at divide 1: expiry %llu",
+	      (unsigned long long)F.expiry);
+	F.now = 1040;
+	trapped(KVMLITE_APIC_TDCR, 0);
+	CHECK(F.expiry == 1160 && rd(KVMLITE_APIC_TMCCT) == 60,
+	      "divide 1 -> 2 with 60 ticks left: expiry %llu, count %u",
+	      (unsigned long long)F.expiry, rd(KVMLITE_APIC_TMCCT));
+	trapped(KVMLITE_APIC_LVTT, 0x40 | KVMLITE_APIC_LVTT_TSCDEADLINE << 17);
+	CHECK(!F.armed && rd(KVMLITE_APIC_TMICT) == 0,
+	      "into TSC-deadline mode: disarmed, TMICT %u", rd(KVMLITE_APIC_TMICT));
+	trapped(KVMLITE_APIC_TMICT, 1234);
+	CHECK(!F.armed && rd(KVMLITE_APIC_TMICT) == 0,
+	      "TMICT write ignored in TSC-deadline mode: %u", rd(KVMLITE_APIC_TMICT));
+	trapped(KVMLITE_APIC_ESR, 0x55);
+	CHECK(rd(KVMLITE_APIC_ESR) == 0, "ESR %#x after writing 0x55",
+	      rd(KVMLITE_APIC_ESR));
+	trapped(KVMLITE_APIC_SVR, 0xff);
+	CHECK(rd(KVMLITE_APIC_LVT0) & KVMLITE_APIC_LVT_MASKED,
+	      "software disable masks LVT0: %#x", rd(KVMLITE_APIC_LVT0));
+	CHECK(kvmlite_lapic_trapped_write(&A, KVMLITE_APIC_LDR + 4, 0) == 0,
+	      "a write inside a register is not one the processor traps");
+}
+
 static void test_timer_oneshot(void)
 {
 	setup(0);
@@ -898,7 +941,8 @@ int main(void)
 		test_svr_disable, test_x2apic_registers, test_ppr_exhaustive,
 		test_deliverable, test_eoi_level, test_kick_and_wake,
 		test_timer_divide, test_timer_oneshot, test_timer_periodic,
-		test_timer_tsc_deadline, test_timer_min_period, test_match_dest,
+		test_timer_tsc_deadline, test_timer_min_period, test_trapped_write,
+		test_match_dest,
 		test_lowest_priority,
 		test_state_round_trip, test_random_vs_model,
 	};

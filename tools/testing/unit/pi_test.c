@@ -492,10 +492,37 @@ static void test_descriptor(void)
 	      "SN: PIR set, ON not, nobody notified");
 }
 
+/*
+ * NV and NDST where the SDM puts them (bits 279:272 and 319:288 of the
+ * descriptor: bytes 34 and 36..39), set without touching ON, SN or PIR.
+ */
+static void test_route(void)
+{
+	struct kvmlite_pi_desc pi;
+	const unsigned char *bytes = (const unsigned char *)&pi;
+	u32 ndst;
+
+	memset(&pi, 0, sizeof(pi));
+	kvmlite_pi_post(&pi, 0x51);
+	pi.control |= 1ul << KVMLITE_PI_SN;
+	kvmlite_pi_set_route(&pi, 0xf2, 0x0300);
+	memcpy(&ndst, bytes + 36, sizeof(ndst));
+	CHECK(bytes[34] == 0xf2 && ndst == 0x0300,
+	      "NV byte %#x, NDST %#x", bytes[34], ndst);
+	CHECK(kvmlite_pi_on(&pi) && (pi.control & (1ul << KVMLITE_PI_SN)) &&
+	      kvmlite_pi_highest(&pi) == 0x51,
+	      "ON, SN and PIR kept: control %#lx", pi.control);
+	/* Moving to another CPU replaces NDST whole (an x2APIC ID here). */
+	kvmlite_pi_set_route(&pi, 0xf2, 0x12345678);
+	memcpy(&ndst, bytes + 36, sizeof(ndst));
+	CHECK(ndst == 0x12345678 && bytes[34] == 0xf2 && kvmlite_pi_on(&pi),
+	      "NDST %#x after a move", ndst);
+}
+
 int main(void)
 {
 	static const unit_test_fn tests[] = {
-		test_descriptor, test_os6829_sequence, test_exhaustive,
+		test_descriptor, test_route, test_os6829_sequence, test_exhaustive,
 		test_random,
 	};
 
