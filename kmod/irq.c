@@ -130,12 +130,13 @@ static const struct kvmlite_lapic_ops vcpu_lapic_ops = {
 };
 
 /*
- * Software posting: vectors go through the posted-interrupt descriptor
- * and its ON-gated notification, as the hardware path would (the
- * emulator has no posted-interrupt processing).  Off: every vector goes
+ * Posting: vectors go through the posted-interrupt descriptor and its
+ * ON-gated notification, which the processor takes itself where it has
+ * posted-interrupt processing (vmx/posted.c).  Off: every vector goes
  * straight into IRR and kicks when it beats PPR, and APICv is not used
- * (the processor owns IRR while the guest runs).  Read when a vCPU
- * is created, so a change applies to vCPUs created after it.
+ * (the processor owns IRR while the guest runs; the TPR shadow still
+ * is).  Read when a vCPU is created, so a change applies to vCPUs created
+ * after it.
  */
 static bool posted_interrupts = true;
 module_param(posted_interrupts, bool, 0644);
