@@ -446,12 +446,7 @@ static void cr8(int dev)
 /* Posting off: no APICv; the TPR shadow and its threshold do the work. */
 static void cr8_tpr_shadow(int dev)
 {
-	int r;
-
-	if (!dev_is_kvmlite(dev))
-		test_skip("kvmlite's posted_interrupts parameter");
-	r = kvmlite_set_param("posted_interrupts", "0");
-	TEST_ASSERT(!r, "posted_interrupts=0: %s", errno_str(-r));
+	kvmlite_param_or_skip(dev, "posted_interrupts", "0");
 	cr8_run(dev, true);
 	kvmlite_set_param("posted_interrupts", "1");
 }

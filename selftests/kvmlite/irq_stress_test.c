@@ -230,12 +230,7 @@ static void stress(int dev)
 /* kvmlite without posted interrupts: IRR directly, kicks every time. */
 static void stress_no_posting(int dev)
 {
-	int r;
-
-	if (!dev_is_kvmlite(dev))
-		test_skip("kvmlite's posted_interrupts parameter");
-	r = kvmlite_set_param("posted_interrupts", "0");
-	TEST_ASSERT(!r, "posted_interrupts=0: %s", errno_str(-r));
+	kvmlite_param_or_skip(dev, "posted_interrupts", "0");
 	stress_run(dev);
 	kvmlite_set_param("posted_interrupts", "1");
 }

@@ -231,12 +231,8 @@ static void os6829(int dev)
 static void os6829_no_posting(int dev)
 {
 	long stat[ARRAY_SIZE(counters)];
-	int r;
 
-	if (!dev_is_kvmlite(dev))
-		test_skip("kvmlite's posted_interrupts parameter");
-	r = kvmlite_set_param("posted_interrupts", "0");
-	TEST_ASSERT(!r, "posted_interrupts=0: %s", errno_str(-r));
+	kvmlite_param_or_skip(dev, "posted_interrupts", "0");
 	os6829_rounds(dev, stat);
 	TEST_EXPECT(stat[C_SLEEPS] > 0 && stat[C_POSTED] == 0,
 		    "halt_sleeps %ld, pi_posted %ld", stat[C_SLEEPS],

@@ -291,6 +291,16 @@ int kvmlite_set_param(const char *name, const char *val)
 	return r;
 }
 
+void kvmlite_param_or_skip(int dev, const char *name, const char *val)
+{
+	int r;
+
+	if (!dev_is_kvmlite(dev))
+		test_skip("kvmlite's %s parameter", name);
+	r = kvmlite_set_param(name, val);
+	TEST_ASSERT(!r, "%s=%s: %s", name, val, strerror(-r));
+}
+
 void kvmlite_ack_intr_on(int dev)
 {
 	struct vmx_state st;
@@ -302,6 +312,5 @@ void kvmlite_ack_intr_on(int dev)
 	TEST_ASSERT(!r, "%s: %s", KVMLITE_VMX_STATE, strerror(-r));
 	if (!st.ack_intr)
 		test_skip("the CPU cannot acknowledge interrupts on VM exit");
-	r = kvmlite_set_param("ack_intr_on_exit", "1");
-	TEST_ASSERT(!r, "ack_intr_on_exit=1: %s", strerror(-r));
+	kvmlite_param_or_skip(dev, "ack_intr_on_exit", "1");
 }

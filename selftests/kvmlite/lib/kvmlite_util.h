@@ -68,6 +68,12 @@ int vmx_state_read(struct vmx_state *st);
 int kvmlite_set_param(const char *name, const char *val);
 
 /*
+ * Skip unless dev is kvmlite; else set one of its writable parameters
+ * (asserting that it took) for the vCPUs created next.
+ */
+void kvmlite_param_or_skip(int dev, const char *name, const char *val);
+
+/*
  * Skip unless dev is kvmlite on a CPU whose VM exits can acknowledge
  * host interrupts; else set ack_intr_on_exit=1 for the vCPUs created
  * next (kvmlite_set_param("ack_intr_on_exit", "0") undoes it).
