@@ -148,6 +148,11 @@ static void set_irr(struct kvmlite_lapic *apic, u8 vec, bool level)
 	 * IRR is never written from outside the vCPU while it can run:
 	 * with APICv the processor updates it in guest mode.
 	 */
+	if (apic->pi && level && apic->level_unposted) {
+		apic->level_pending[vec / 64] |= 1ULL << (vec % 64);
+		apic->ops->kick(apic);
+		return;
+	}
 	if (apic->pi) {
 		apic->ops->posted(apic, vec, kvmlite_pi_post(apic->pi, vec));
 		return;
@@ -221,16 +226,28 @@ int kvmlite_lapic_eoi(struct kvmlite_lapic *apic)
 
 /*
  * Move everything posted into IRR (edge: TMR cleared): ON is cleared
- * first, so a vector posted after this point notifies again.  Returns
- * the highest vector taken, or -1.
+ * first, so a vector posted after this point notifies again; and the
+ * level-triggered vectors kept out of the descriptor.  Returns the
+ * highest vector taken, or -1.
  */
 int kvmlite_lapic_sync_pir(struct kvmlite_lapic *apic)
 {
 	u64 taken[4];
+	int highest = -1;
 
-	if (!apic->pi || !kvmlite_pi_drain(apic->pi, taken))
+	if (!apic->pi)
 		return -1;
-	return kvmlite_lapic_merge_pir(apic, taken);
+	if (kvmlite_pi_drain(apic->pi, taken))
+		highest = kvmlite_lapic_merge_pir(apic, taken);
+	if (apic->level_pending[0] | apic->level_pending[1] |
+	    apic->level_pending[2] | apic->level_pending[3]) {
+		int level = kvmlite_lapic_merge_pir(apic, apic->level_pending);
+
+		memset(apic->level_pending, 0, sizeof(apic->level_pending));
+		if (level > highest)
+			highest = level;
+	}
+	return highest;
 }
 
 /* OR vectors taken from PIR into IRR (TMR was set when they were posted). */
@@ -779,6 +796,7 @@ void kvmlite_lapic_reset(struct kvmlite_lapic *apic, bool init_only)
 
 	timer_disarm(apic);
 	memset(apic->regs, 0, sizeof(apic->regs));
+	memset(apic->level_pending, 0, sizeof(apic->level_pending));
 	if (!init_only) {
 		apic->x2apic = false;
 		id = apic->vcpu_id << 24;

@@ -156,6 +156,16 @@ struct kvmlite_lapic {
 	 * it looks at IRR.
 	 */
 	struct kvmlite_pi_desc *pi;
+	/*
+	 * With hardware posted-interrupt processing the processor may take
+	 * PIR and deliver while the guest runs, before the owner has put a
+	 * level-triggered vector in the EOI-exit bitmap (whose EOI must
+	 * exit).  Such vectors then skip the descriptor: they wait here,
+	 * under the owner's lock, and a kick brings the vCPU out to merge
+	 * them (kvmlite_lapic_sync_pir) and set the bitmap before entry.
+	 */
+	bool level_unposted;
+	u64 level_pending[4];
 	const struct kvmlite_lapic_ops *ops;
 	void *owner;		/* for the ops' use */
 };

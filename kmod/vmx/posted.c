@@ -36,6 +36,7 @@
 #include <asm/irq_vectors.h>
 #include <asm/vmx.h>
 
+#include "../lapic.h"
 #include "../pi.h"
 #include "vmx.h"
 #include "vmx_ops.h"
@@ -129,6 +130,8 @@ void kvmlite_posted_vcpu_setup(struct kvmlite_vcpu *vcpu, int cpu)
 	vmcs_write(POSTED_INTR_NV, POSTED_INTR_VECTOR);
 	vmcs_write(POSTED_INTR_DESC_ADDR, __pa(vcpu->pi));
 	kvmlite_posted_vcpu_moved(vcpu, cpu);
+	/* Level-triggered vectors must reach the EOI-exit bitmap first. */
+	vcpu->apic->level_unposted = true;
 #endif
 }
 
