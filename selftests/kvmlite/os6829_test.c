@@ -30,6 +30,8 @@
 
 u64 guest_timer_count, guest_low_count, guest_low_pending_rounds;
 u64 guest_round, guest_max_latency, guest_armed_tsc;
+/* The round of the longest latency, and timer interrupts before any arming. */
+u64 guest_max_latency_round, guest_unarmed_timers;
 
 /* Interrupt stubs that call the C handlers below (lib/apic.h). */
 asm(GUEST_C_STUB_MACRO
@@ -55,8 +57,12 @@ __used void guest_timer(void)
 {
 	u64 latency = rdtsc() - guest_armed_tsc;
 
-	if (latency > guest_max_latency)
+	if (!guest_armed_tsc)
+		guest_unarmed_timers++;
+	if (latency > guest_max_latency) {
 		guest_max_latency = latency;
+		guest_max_latency_round = load(&guest_round);
+	}
 	__atomic_add_fetch(&guest_timer_count, 1, __ATOMIC_SEQ_CST);
 	guest_x2apic_eoi();
 }
@@ -189,6 +195,8 @@ static void os6829_rounds(int dev, long *stat)
 	latency = vcpu_expect_sync(vcpu, 3);
 	lows = vcpu_expect_sync(vcpu, 4);
 	vcpu_run_to_done(vcpu);
+	sync_global_from_guest(vm, guest_max_latency_round);
+	sync_global_from_guest(vm, guest_unarmed_timers);
 
 	TEST_EXPECT(timers == ROUNDS, "%llu timer interrupts in %d rounds",
 		    timers, ROUNDS);
@@ -202,8 +210,10 @@ static void os6829_rounds(int dev, long *stat)
 		    latency, khz);
 	tap_diag("%d rounds; %llu with class-6 vectors pending at PPR 0x70 on wake-up",
 		 ROUNDS, low_rounds);
-	tap_diag("%ld low MSIs sent, %llu taken; longest arm-to-handler %llu TSC",
-		 msi_sent, lows, latency);
+	tap_diag("%ld low MSIs sent, %llu taken; longest arm-to-handler %llu TSC, round %llu",
+		 msi_sent, lows, latency, guest_max_latency_round);
+	TEST_EXPECT(!guest_unarmed_timers, "%llu timer interrupts before any arming",
+		    guest_unarmed_timers);
 	for (i = 0; stat && i < ARRAY_SIZE(counters); i++) {
 		stat[i] = kvmlite_vcpu_stat(0, counters[i]);
 		tap_diag("debugfs %s %ld", counters[i], stat[i]);
