@@ -30,6 +30,8 @@
  * enable_apicv=0 turns all of this off: the LAPIC then injects through VM
  * entry as before.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/io.h>
 #include <linux/mm.h>

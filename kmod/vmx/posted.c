@@ -29,6 +29,8 @@
  * turned on alone (ack_intr_on_exit=1), so it runs on CPUs without
  * posted interrupts, such as the emulator the suite runs on.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
