@@ -222,8 +222,8 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 	proc &= ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
 	proc |= CPU_BASED_TPR_SHADOW | CPU_BASED_USE_MSR_BITMAPS;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL,
-		   vmcs_read(SECONDARY_VM_EXEC_CONTROL) | apicv_proc2);
+	vcpu->proc2 = vmcs_read(SECONDARY_VM_EXEC_CONTROL) | apicv_proc2;
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vcpu->proc2);
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, __pa(vcpu->apic->regs));
 	vmcs_write(MSR_BITMAP, __pa(apicv_msr_bitmap));
 	vmcs_write(TPR_THRESHOLD, 0);
@@ -260,9 +260,8 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 	int rvi = max(kvmlite_lapic_highest_irr(vcpu->apic), 0);
 	int svi = max(kvmlite_lapic_highest_isr(vcpu->apic), 0);
 	u16 status = rvi | svi << 8;
-	u32 proc2 = vmcs_read(SECONDARY_VM_EXEC_CONTROL);
-	u32 want2 = proc2 & ~(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |
-			      SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	u32 want2 = vcpu->proc2 & ~(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |
+				    SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
 	int i;
 
 	/* The two are exclusive (SDM 26.2.1.1): one per APIC mode. */
@@ -286,8 +285,10 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 		}
 	}
 	/* APIC virtualization follows the guest's APIC mode. */
-	if (want2 != proc2)
+	if (want2 != vcpu->proc2) {
 		vmcs_write(SECONDARY_VM_EXEC_CONTROL, want2);
+		vcpu->proc2 = want2;
+	}
 	trace_kvmlite_apicv_sync(vcpu->vm->id, vcpu->id, status & 0xff,
 				 status >> 8);
 }
