@@ -137,7 +137,7 @@ struct kvmlite_vcpu {
 	struct kvmlite_lapic *apic;
 	struct kvmlite_pi_desc *pi;	/* posted interrupts, or NULL */
 	bool apicv;			/* vmx/apicv.c drives this LAPIC */
-	bool tpr_shadow;		/* without APICv: CR8 in the TPR shadow */
+	bool tpr_shadow;		/* CR8 in the TPR shadow (APICv too) */
 	u32 proc2;			/* with APICv: secondary controls as set */
 	u8 tpr_threshold;		/* as last written to the VMCS */
 	bool hw_pi;			/* the CPU processes posted interrupts */

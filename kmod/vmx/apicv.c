@@ -164,13 +164,14 @@ static struct page *apic_access_page(struct kvmlite_vm *vm)
 }
 
 /*
- * A vCPU with an in-kernel LAPIC but without APICv (posting off, or a
- * CPU without virtual-interrupt delivery) still keeps CR8 off the exit
- * path where the CPU has the TPR shadow (SDM 30.1.1, 30.1.2): MOV to CR8
- * writes TPR in the LAPIC page itself, and exits (trap-like, TPR below
- * threshold) only when it drops below the TPR threshold, the class of a
- * vector TPR was holding back; the next entry injects it.  The processor
- * touches no other byte of the page, so senders still write IRR.
+ * Every vCPU with an in-kernel LAPIC keeps CR8 off the exit path where
+ * the CPU has the TPR shadow (SDM 30.1.1, 30.1.2): MOV to CR8 writes TPR
+ * in the LAPIC page itself.  APICv builds on this.  Without APICv
+ * (posting off, or a CPU without virtual-interrupt delivery) a CR8 write
+ * exits (trap-like, TPR below threshold) only when it drops below the
+ * TPR threshold, the class of a vector TPR was holding back; the next
+ * entry injects it.  The processor then touches no other byte of the
+ * page, so senders still write IRR.
  */
 static void tpr_shadow_vcpu_setup(struct kvmlite_vcpu *vcpu)
 {
@@ -209,24 +210,20 @@ void kvmlite_tpr_threshold_update(struct kvmlite_vcpu *vcpu)
 void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 {
 	const struct kvmlite_vmcs_config *c = &kvmlite_vmcs_config;
-	u32 proc = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
 	int i;
 
+	/* APICv implies the TPR shadow (kvmlite_apicv_setup). */
+	tpr_shadow_vcpu_setup(vcpu);
 	/* Senders must not write IRR under the processor: posting needed. */
 	vcpu->apicv = c->apicv && vcpu->apic && vcpu->pi;
-	if (!vcpu->apicv) {
-		tpr_shadow_vcpu_setup(vcpu);
+	if (!vcpu->apicv)
 		return;
-	}
-	/* CR8 is the virtual TPR now: no CR8 exits. */
-	proc &= ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
-	proc |= CPU_BASED_TPR_SHADOW | CPU_BASED_USE_MSR_BITMAPS;
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+		   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) |
+		   CPU_BASED_USE_MSR_BITMAPS);
 	vcpu->proc2 = vmcs_read(SECONDARY_VM_EXEC_CONTROL) | apicv_proc2;
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vcpu->proc2);
-	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, __pa(vcpu->apic->regs));
 	vmcs_write(MSR_BITMAP, __pa(apicv_msr_bitmap));
-	vmcs_write(TPR_THRESHOLD, 0);
 	for (i = 0; i < 4; i++)
 		vmcs_write(EOI_EXIT_BITMAP0 + i * 2, 0);
 	vmcs_write(GUEST_INTR_STATUS, 0);
