@@ -233,6 +233,18 @@ static void guest_apicv(void)
 	GUEST_DONE();
 }
 
+/* vCPU 0 running guest, every vector reachable; on kvmlite, *st read. */
+static struct kvm_vcpu *apicv_vcpu(struct kvm_vm *vm, void *guest,
+				   struct vmx_state *st)
+{
+	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, 0, guest);
+
+	vcpu_idt_all_vectors(vcpu);
+	if (dev_is_kvmlite(vm->dev_fd))
+		TEST_ASSERT(!vmx_state_read(st), "read vmx_state");
+	return vcpu;
+}
+
 static void apicv(int dev)
 {
 	struct kvm_vm *vm = vm_create_long_mode(dev);
@@ -253,10 +265,7 @@ static void apicv(int dev)
 	vm_set_idt_gate(vm, LOW_VECTOR, ASM_SYMBOL_ADDR(apicv_low_stub));
 	vm_set_idt_gate(vm, HIGH_VECTOR, ASM_SYMBOL_ADDR(apicv_high_stub));
 	vm_set_idt_gate(vm, LEVEL_VECTOR, ASM_SYMBOL_ADDR(apicv_level_stub));
-	vcpu = vm_vcpu_add(vm, 0, guest_apicv);
-	vcpu_idt_all_vectors(vcpu);
-	if (kvmlite)
-		TEST_ASSERT(!vmx_state_read(&st), "read vmx_state");
+	vcpu = apicv_vcpu(vm, guest_apicv, &st);
 
 	vcpu_expect_sync(vcpu, 1);
 	msr0 = kvmlite ? kvmlite_vcpu_stat(0, "msr_exits") : 0;
@@ -322,11 +331,8 @@ static void xapic_apicv(int dev)
 
 	vm_enable_split_irqchip(vm);
 	vm_set_idt_gate(vm, XAPIC_VECTOR, ASM_SYMBOL_ADDR(xapic_ipi_stub));
-	vcpu = vm_vcpu_add(vm, 0, guest_xapic);
-	vcpu_idt_all_vectors(vcpu);
+	vcpu = apicv_vcpu(vm, guest_xapic, &st);
 	vcpu_set_cpuid_tsc_deadline(vcpu);
-	if (kvmlite)
-		TEST_ASSERT(!vmx_state_read(&st), "read vmx_state");
 
 	vcpu_expect_sync(vcpu, 1);
 	if (kvmlite) {
@@ -398,10 +404,7 @@ static void cr8_run(int dev, bool shadow_only)
 
 	vm_enable_split_irqchip(vm);
 	vm_set_idt_gate(vm, CR8_VECTOR, ASM_SYMBOL_ADDR(cr8_msi_stub));
-	vcpu = vm_vcpu_add(vm, 0, guest_cr8);
-	vcpu_idt_all_vectors(vcpu);
-	if (kvmlite)
-		TEST_ASSERT(!vmx_state_read(&st), "read vmx_state");
+	vcpu = apicv_vcpu(vm, guest_cr8, &st);
 
 	vcpu_expect_sync(vcpu, 1);
 	TEST_ASSERT(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi) == 1,
