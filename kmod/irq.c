@@ -15,6 +15,7 @@
 #include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <asm/irq_vectors.h>
@@ -416,8 +417,15 @@ int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
 	if (!vcpu->apic)
 		return -ENOMEM;
 	if (READ_ONCE(posted_interrupts)) {
-		/* kmalloc aligns a 64-byte object to 64 bytes, as the SDM wants. */
-		vcpu->pi = kzalloc(sizeof(*vcpu->pi), GFP_KERNEL_ACCOUNT);
+		/*
+		 * A page of its own.  The SDM asks only for 64-byte
+		 * alignment, but Bochs 3.0 fails VM entry (invalid control
+		 * field) on a descriptor that is not page-aligned, and a
+		 * page per vCPU costs little.
+		 */
+		BUILD_BUG_ON(sizeof(*vcpu->pi) > PAGE_SIZE);
+		vcpu->pi = (struct kvmlite_pi_desc *)
+			get_zeroed_page(GFP_KERNEL_ACCOUNT);
 		if (!vcpu->pi) {
 			kfree(vcpu->apic);
 			vcpu->apic = NULL;
@@ -441,7 +449,7 @@ void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu)
 	hrtimer_cancel(&vcpu->apic_timer);
 	kfree(vcpu->apic);
 	vcpu->apic = NULL;
-	kfree(vcpu->pi);
+	free_page((unsigned long)vcpu->pi);
 	vcpu->pi = NULL;
 }
 

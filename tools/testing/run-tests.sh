@@ -7,7 +7,10 @@
 #   unit        userspace unit tests under ASan/UBSan, one result per check
 #   checkpatch  checkpatch.pl --strict over all C sources
 #   kernels     the module against Debian's 6.1 and 6.12 headers, W=1
-#   lanes       every selftest booted in Bochs (VT-x) and QEMU TCG (none)
+#   lanes       every selftest booted in Bochs 2.7 (VT-x, software posted
+#               interrupts), Bochs 3.0 (VT-x, hardware posted interrupts;
+#               built from Debian's source package the first time) and
+#               QEMU TCG (no VT-x)
 # Ends with "N passed, N failed, N skipped"; exit status 1 if any failed.
 #
 # Environment: KVMLITE_SKIP_LANES=1 leaves out the emulated machines (for a
@@ -75,9 +78,9 @@ grep -q '^check-kernels: .* ok$' "$out/kcheck.log" || record kernels none fail
 
 if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	step "selftests in the emulated machines"
-	tools/testing/run-lanes.sh -r "$results" bochs qemu ||
+	tools/testing/run-lanes.sh -r "$results" bochs bochs3 qemu ||
 		echo "run-tests: the lanes reported failures"
-	for lane in bochs qemu; do
+	for lane in bochs bochs3 qemu; do
 		grep -q "^RESULT $lane lane-run " "$results" ||
 			record "$lane" lane-run fail
 	done

@@ -58,7 +58,7 @@ bool lane_has_vmx(void)
 {
 	const char *lane = lane_name();
 
-	if (!strcmp(lane, "bochs"))
+	if (!strcmp(lane, "bochs") || !strcmp(lane, "bochs3"))
 		return true;
 	if (!strcmp(lane, "qemu"))
 		return false;
@@ -153,7 +153,9 @@ int kvm_modules_load(void)
 		if (module_loaded(name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.ko", dir, kvm_modules[i]);
-		r = module_load(path, NULL);
+		/* The lane may ask for kvm_intel options (enable_apicv=0). */
+		r = module_load(path, strcmp(name, "kvm_intel") ? NULL :
+				getenv("KVM_INTEL_PARAMS"));
 		if (r) {
 			tap_diag("loading %s: %s", path, strerror(-r));
 			return r;
