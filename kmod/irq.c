@@ -10,12 +10,12 @@
  * at once: an ICR write only records the IPI, which is delivered after
  * the sender's lock is dropped.
  */
+#include <linux/gfp.h>
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
 #include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <asm/irq_vectors.h>
@@ -149,8 +149,10 @@ void kvmlite_apic_sync_pir(struct kvmlite_vcpu *vcpu)
 {
 	int vec = kvmlite_lapic_sync_pir(vcpu->apic);
 
-	if (vec >= 0)
+	if (vec >= 0) {
+		vcpu->stats[KSTAT_PI_SW_DRAINS]++;
 		trace_kvmlite_pi_drain(vcpu->vm->id, vcpu->id, vec);
+	}
 }
 
 /*

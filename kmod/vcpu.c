@@ -42,6 +42,10 @@ static const char *const stat_names[NR_KSTATS] = {
 	[KSTAT_APIC_ACCESS] = "apic_access_exits",
 	[KSTAT_APIC_WRITE] = "apic_write_exits",
 	[KSTAT_TPR_BELOW] = "tpr_below_threshold_exits",
+	/* PIR found non-empty by kvmlite, not by the processor */
+	[KSTAT_PI_SW_DRAINS] = "pi_drained_in_software",
+	/* external-interrupt exits for the notification vector itself */
+	[KSTAT_PI_NV_EXITS] = "pi_notification_exits",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)

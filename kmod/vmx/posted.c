@@ -182,5 +182,14 @@ void kvmlite_posted_host_irq(struct kvmlite_vcpu *vcpu)
 		      info))
 		return;
 	vcpu->stats[KSTAT_HOST_IRQS]++;
+#ifdef POSTED_INTR_VECTOR
+	/*
+	 * Under posted-interrupt processing the notification vector never
+	 * exits; one here means the processor did not take it as such.
+	 */
+	if (vcpu->hw_pi &&
+	    (info & INTR_INFO_VECTOR_MASK) == POSTED_INTR_VECTOR)
+		vcpu->stats[KSTAT_PI_NV_EXITS]++;
+#endif
 	kvmlite_call_host_irq(gate_offset(idt + (info & INTR_INFO_VECTOR_MASK)));
 }

@@ -173,12 +173,13 @@ static u64 run_rounds(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 static const char *const counters[] = {
 	"halt_sleeps", "halt_wakeups", "halt_spurious_wakeups",
 	"pi_posted", "pi_notifications", "pi_notifications_suppressed",
-	"irq_exits", "host_irqs_dispatched",
+	"irq_exits", "host_irqs_dispatched", "pi_notification_ipis",
+	"pi_drained_in_software", "pi_notification_exits",
 };
 
 enum {
 	C_SLEEPS, C_WAKEUPS, C_SPURIOUS, C_POSTED, C_NOTIFIED, C_SUPPRESSED,
-	C_IRQ_EXITS, C_HOST_IRQS,
+	C_IRQ_EXITS, C_HOST_IRQS, C_PI_IPIS, C_SW_DRAINS, C_NV_EXITS,
 };
 
 /* The rounds, checked; on kvmlite, the counters into stat[] too. */
@@ -224,17 +225,27 @@ static void os6829_rounds(int dev, long *stat)
 static void os6829(int dev)
 {
 	long stat[ARRAY_SIZE(counters)];
+	bool hw_posting;
 
 	if (!dev_is_kvmlite(dev)) {
 		os6829_rounds(dev, NULL);
 		return;
 	}
+	hw_posting = kvmlite_hw_posting();
 	os6829_rounds(dev, stat);
 	/* The vCPU slept, and posts were both notified and coalesced. */
 	TEST_EXPECT(stat[C_SLEEPS] > 0 && stat[C_NOTIFIED] > 0 &&
 		    stat[C_SUPPRESSED] > 0,
 		    "halt_sleeps %ld, pi_notifications %ld, suppressed %ld",
 		    stat[C_SLEEPS], stat[C_NOTIFIED], stat[C_SUPPRESSED]);
+	/*
+	 * Where the processor posts, some notifications reached the vCPU in
+	 * guest mode as the posted-interrupt IPI, and none of them exited.
+	 */
+	if (hw_posting)
+		TEST_EXPECT(stat[C_PI_IPIS] > 0 && stat[C_NV_EXITS] == 0,
+			    "pi_notification_ipis %ld, pi_notification_exits %ld",
+			    stat[C_PI_IPIS], stat[C_NV_EXITS]);
 }
 
 /* The same with posting off: IRR directly, a kick for every vector. */

@@ -303,6 +303,13 @@ void kvmlite_param_or_skip(int dev, const char *name, const char *val)
 	TEST_ASSERT(!r, "%s=%s: %s", name, val, strerror(-r));
 }
 
+bool kvmlite_hw_posting(void)
+{
+	struct vmx_state st;
+
+	return !vmx_state_read(&st) && st.posted_intr_hw;
+}
+
 void kvmlite_ack_intr_on(int dev)
 {
 	struct vmx_state st;

@@ -60,6 +60,8 @@ struct vmx_state {
 
 /* Parse the module's debugfs vmx_state file; 0 or -errno. */
 int vmx_state_read(struct vmx_state *st);
+/* kvmlite is loaded and has chosen the CPU's posted-interrupt processing. */
+bool kvmlite_hw_posting(void);
 
 /*
  * Write one of kvmlite's writable module parameters (sysfs); 0 or
