@@ -28,17 +28,22 @@
 #define TIMER_VECTOR	0x41
 #define IPI_VECTOR	0x51
 #define MSI_VECTOR	0x61
+#define SPURIOUS_VECTOR	0xff	/* SVR's: nothing sends it */
 
 /* Per vCPU, indexed by x2APIC ID. */
 u64 guest_timers[2], guest_ipi_sent[2], guest_ipi_taken[2];
-u64 guest_msi_taken[2], guest_done[2];
+u64 guest_msi_taken[2], guest_done[2], guest_ff_taken[2];
 
-/* Interrupt stubs that call the C handlers below (lib/apic.h). */
-asm(GUEST_C_STUB_MACRO
+/*
+ * Interrupt stubs that call the C handlers below (lib/apic.h), and one
+ * that counts 0xff: an emulator bug once made it up (pi_delivery_test).
+ */
+asm(GUEST_C_STUB_MACRO GUEST_X2APIC_COUNT_STUB_MACRO
 	".text\n"
 	"GUEST_C_STUB stress_timer_stub, stress_timer\n"
 	"GUEST_C_STUB stress_ipi_stub, stress_ipi\n"
-	"GUEST_C_STUB stress_msi_stub, stress_msi\n");
+	"GUEST_C_STUB stress_msi_stub, stress_msi\n"
+	"GUEST_X2APIC_COUNT_STUB stress_ff_stub, guest_ff_taken\n");
 
 static u64 load(u64 *p)
 {
@@ -196,6 +201,7 @@ static long stress_run(int dev, bool hw_posting)
 	vm_set_idt_gate(vm, TIMER_VECTOR, ASM_SYMBOL_ADDR(stress_timer_stub));
 	vm_set_idt_gate(vm, IPI_VECTOR, ASM_SYMBOL_ADDR(stress_ipi_stub));
 	vm_set_idt_gate(vm, MSI_VECTOR, ASM_SYMBOL_ADDR(stress_msi_stub));
+	vm_set_idt_gate(vm, SPURIOUS_VECTOR, ASM_SYMBOL_ADDR(stress_ff_stub));
 	for (i = 0; i < 2; i++) {
 		struct ucall uc;
 
@@ -244,6 +250,11 @@ static long stress_run(int dev, bool hw_posting)
 			expect_hw_posting(i, hw_posting);
 		}
 	}
+	sync_global_from_guest(vm, guest_ff_taken);
+	for (i = 0; i < 2; i++)
+		TEST_EXPECT(!guest_ff_taken[i],
+			    "vCPU %u took vector 0xff %llu times; nothing sent it",
+			    i, guest_ff_taken[i]);
 	vm_free(vm);
 	return host_irqs;
 }

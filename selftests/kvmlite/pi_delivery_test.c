@@ -44,7 +44,9 @@ u64 guest_exits_if_clear, guest_exits_if_set;
 /*
  * "IF_CHECKED_STUB name, counter": bump counter, and guest_if_clear if
  * the frame's RFLAGS (at 16(%rsp) on entry) has IF clear, which an
- * external interrupt never may; then EOI.
+ * external interrupt never may; then EOI.  0xff gets one too: its EOI
+ * keeps a wrongly delivered 0xff from holding PPR at 0xf0, so that the
+ * test fails instead of hanging.
  */
 asm(".macro IF_CHECKED_STUB name, counter\n"
 	".globl \\name\n"
@@ -62,18 +64,7 @@ asm(".macro IF_CHECKED_STUB name, counter\n"
 	".text\n"
 	"IF_CHECKED_STUB pi_msi_stub, guest_msi_taken\n"
 	"IF_CHECKED_STUB pi_bg_stub, guest_bg_taken\n"
-	/*
-	 * 0xff is counted; the EOI keeps a wrongly delivered one from
-	 * holding PPR at 0xf0 (the test then fails instead of hanging).
-	 */
-	".globl pi_ff_stub\n"
-	"pi_ff_stub:\n"
-	"	lock incq guest_ff_taken(%rip)\n"
-	"	push %rax\n	push %rcx\n	push %rdx\n"
-	"	mov $0x80b, %ecx\n	xor %eax, %eax\n	xor %edx, %edx\n"
-	"	wrmsr\n"
-	"	pop %rdx\n	pop %rcx\n	pop %rax\n"
-	"	iretq\n");
+	"IF_CHECKED_STUB pi_ff_stub, guest_ff_taken\n");
 
 static u64 load(u64 *p)
 {

@@ -19,6 +19,7 @@
 # Environment (see lib.sh for more):
 #   KVMLITE_BOCHS_LANE     bochs (default) or bochs3
 #   KVMLITE_BOCHS3_STOCK=1 bochs3 on Bochs 3.0 without the patches
+#   KVMLITE_BOCHS3_BIN     bochs3 on this Bochs binary instead
 #   KVMLITE_BOCHS_TIMEOUT  whole-run wall-clock limit in seconds (2400)
 #   KVMLITE_BOCHS_IPS      Bochs ips= (emulated instructions per guest second)
 #   KVMLITE_TEST_TIMEOUT   per-test limit in guest seconds (300)
@@ -58,8 +59,12 @@ bochs3)
 	# No debugger in this build, so no -rc.  Built once into the cache.
 	stock=
 	[[ ${KVMLITE_BOCHS3_STOCK:-0} == 1 ]] && stock=--stock
-	bin=$("$TESTING_DIR/build-bochs3.sh" --print $stock) ||
-		die "cannot build Bochs 3.0"
+	if [[ -n ${KVMLITE_BOCHS3_BIN:-} ]]; then
+		bin=$KVMLITE_BOCHS3_BIN
+	else
+		bin=$("$TESTING_DIR/build-bochs3.sh" --print $stock) ||
+			die "cannot build Bochs 3.0"
+	fi
 	emulator=("$bin")
 	# kvm_intel's reference runs without APICv here, as the issue that
 	# added the lane asks: its descriptor is not page-aligned, which

@@ -88,6 +88,21 @@ fi
 
 step "summary"
 grep ' fail$' "$results" | sed 's/^RESULT /FAILED: /' || true
+# One line per part; the lanes say which emulator and posting path.
+awk 'BEGIN {
+	what["bochs"] = "Bochs 2.7, VT-x, software posted interrupts"
+	what["bochs3"] = "Bochs 3.0, VT-x, hardware posted interrupts"
+	what["qemu"] = "QEMU TCG, no VT-x"
+}
+$1 == "RESULT" { if (!($2 in n)) order[++k] = $2; n[$2]++; c[$2, $4]++ }
+END {
+	for (i = 1; i <= k; i++) {
+		p = order[i]
+		printf "  %-8s %4d passed, %d failed, %d skipped%s\n", p,
+			c[p, "pass"], c[p, "fail"], c[p, "skip"],
+			(p in what) ? "  (" what[p] ")" : ""
+	}
+}' "$results"
 passed=$(grep -c ' pass$' "$results")
 failed=$(grep -c ' fail$' "$results")
 skipped=$(grep -c ' skip$' "$results")

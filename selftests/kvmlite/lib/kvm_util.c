@@ -285,6 +285,13 @@ u64 vcpu_run_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 				  run->mmio.is_write ? "write" : "read",
 				  (unsigned long long)run->mmio.phys_addr,
 				  run->mmio.len);
+		if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+			test_fail(__FILE__, __LINE__,
+				  "internal error: suberror %u, data %#llx %#llx %#llx",
+				  run->internal.suberror,
+				  (unsigned long long)run->internal.data[0],
+				  (unsigned long long)run->internal.data[1],
+				  (unsigned long long)run->internal.data[2]);
 		test_fail(__FILE__, __LINE__, "unexpected exit %s (%u)",
 			  exit_reason_str(run->exit_reason), run->exit_reason);
 	}
