@@ -15,7 +15,8 @@
 #      lean configuration is built (no debugger, no plugins, no GUI but
 #      RFB).  This takes 10 to 20 minutes on two cores, once.
 #   3. The binary goes to $CACHE_DIR/bochs-3.0-<key>/bochs, where <key> is
-#      a hash of this script and the patches: changing either rebuilds.
+#      a hash of the source's checksum, the configure options and the
+#      patches: changing any of them rebuilds.
 #
 # Usage: tools/testing/build-bochs3.sh [--stock] [--print]
 #   --stock   build without the patches (to reproduce the emulator's bugs)
@@ -48,7 +49,9 @@ configure_opts=(
 	--disable-debugger --disable-plugins
 )
 
-key=$( { cat "$0"; ((stock)) && echo stock; cat "${patches[@]}" /dev/null; } |
+# What the binary depends on: the source, the configuration, the patches.
+key=$( { echo "$orig_sha"; printf '%s\n' "${configure_opts[@]}"
+	((stock)) && echo stock; cat "${patches[@]}" /dev/null; } |
 	sha256sum | cut -c1-12)
 dest=$CACHE_DIR/bochs-3.0-$key
 srcdir=$CACHE_DIR/bochs-3.0-source
@@ -75,12 +78,21 @@ fetch_source() {
 		-o "Dir::Etc::sourceparts=$apt/parts"
 		-o "Dir::State::Lists=$apt/lists"
 		-o "APT::Get::List-Cleanup=0")
-	apt-get "${opts[@]}" -q update >&2
+	local log=$srcdir/apt.log
+	apt-get "${opts[@]}" -q update >"$log" 2>&1 || {
+		cat "$log" >&2
+		die "apt-get update (trixie deb-src) failed"
+	}
 	# The .dsc is not served (404): apt-get then exits non-zero after
 	# fetching both tarballs, which the checksums below vouch for.
-	(cd "$srcdir" && apt-get "${opts[@]}" -q source --download-only bochs >&2) || true
+	(cd "$srcdir" && apt-get "${opts[@]}" -q source --download-only bochs) \
+		>>"$log" 2>&1 ||
+		say "apt-get source exited non-zero (the .dsc is not served); checking the tarballs (log: $log)"
 	for f in "$orig:$orig_sha" "$debtar:$debtar_sha"; do
-		[[ -f $srcdir/${f%%:*} ]] || die "apt-get source did not fetch ${f%%:*}"
+		[[ -f $srcdir/${f%%:*} ]] || {
+			cat "$log" >&2
+			die "apt-get source did not fetch ${f%%:*}"
+		}
 		echo "${f#*:}  $srcdir/${f%%:*}" | sha256sum -c --quiet ||
 			die "${f%%:*}: SHA-256 mismatch"
 	done
