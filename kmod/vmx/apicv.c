@@ -55,6 +55,14 @@ MODULE_PARM_DESC(enable_apicv,
 #define MSR_BITMAP_WRITE_LOW	2048
 
 static unsigned long *apicv_msr_bitmap;
+/*
+ * Every MSR exits: the bitmap of a vCPU whose APIC is not in x2APIC mode.
+ * Without "virtualize x2APIC mode", an x2APIC MSR the bitmap lets through
+ * reaches the physical local APIC (SDM Vol. 3C, "Virtualizing MSR-Based
+ * APIC Accesses"): the guest would write the host's TPR, EOI and
+ * SELF IPI, where it must get #GP.
+ */
+static unsigned long *intercept_all_msr_bitmap;
 static u32 apicv_proc2;		/* the secondary controls in use */
 
 /*
@@ -102,8 +110,12 @@ int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
 		return 0;
 	}
 	apicv_msr_bitmap = (unsigned long *)get_zeroed_page(GFP_KERNEL);
-	if (!apicv_msr_bitmap)
+	intercept_all_msr_bitmap = (unsigned long *)__get_free_page(GFP_KERNEL);
+	if (!apicv_msr_bitmap || !intercept_all_msr_bitmap) {
+		kvmlite_apicv_free();
 		return -ENOMEM;
+	}
+	memset(intercept_all_msr_bitmap, 0xff, PAGE_SIZE);
 	/* Every MSR access exits, as without a bitmap, but for these. */
 	memset(apicv_msr_bitmap, 0xff, PAGE_SIZE);
 	for (i = 0; i < ARRAY_SIZE(apicv_passthrough_writes); i++)
@@ -133,6 +145,15 @@ void kvmlite_apicv_free(void)
 {
 	free_page((unsigned long)apicv_msr_bitmap);
 	apicv_msr_bitmap = NULL;
+	free_page((unsigned long)intercept_all_msr_bitmap);
+	intercept_all_msr_bitmap = NULL;
+}
+
+/* The MSR bitmap that goes with these secondary controls. */
+static u64 msr_bitmap_for(u32 proc2)
+{
+	return __pa(proc2 & SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE ?
+		    apicv_msr_bitmap : intercept_all_msr_bitmap);
 }
 
 /*
@@ -223,7 +244,7 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 		   CPU_BASED_USE_MSR_BITMAPS);
 	vcpu->proc2 = vmcs_read(SECONDARY_VM_EXEC_CONTROL) | apicv_proc2;
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vcpu->proc2);
-	vmcs_write(MSR_BITMAP, __pa(apicv_msr_bitmap));
+	vmcs_write(MSR_BITMAP, msr_bitmap_for(vcpu->proc2));
 	for (i = 0; i < 4; i++)
 		vmcs_write(EOI_EXIT_BITMAP0 + i * 2, 0);
 	vmcs_write(GUEST_INTR_STATUS, 0);
@@ -281,9 +302,11 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 			vcpu->eoi_exit_bitmap[i] = tmr;
 		}
 	}
-	/* APIC virtualization follows the guest's APIC mode. */
+	/* APIC virtualization, and the MSR bitmap, follow the APIC mode. */
 	if (want2 != vcpu->proc2) {
 		vmcs_write(SECONDARY_VM_EXEC_CONTROL, want2);
+		if ((want2 ^ vcpu->proc2) & SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE)
+			vmcs_write(MSR_BITMAP, msr_bitmap_for(want2));
 		vcpu->proc2 = want2;
 	}
 	trace_kvmlite_apicv_sync(vcpu->vm->id, vcpu->id, status & 0xff,

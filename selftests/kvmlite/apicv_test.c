@@ -16,6 +16,11 @@
  * with their old value (a timer-mode switch, TMICT in TSC-deadline mode,
  * ESR, a read-only register) must leave what an emulated LAPIC leaves.
  *
+ * In xAPIC mode the x2APIC MSRs do not exist (#GP): on kvmlite every
+ * access to them must exit, even those APICv lets through in x2APIC
+ * mode, since without x2APIC virtualization they would reach the
+ * physical local APIC.
+ *
  * CR8 holds back an MSI until it drops below the MSI's class, and then
  * the MSI comes at once; on kvmlite neither the CR8 writes nor reads
  * exit, with APICv or, posted_interrupts=0, with the TPR shadow alone
@@ -454,11 +459,78 @@ static void cr8_tpr_shadow(int dev)
 	kvmlite_set_param("posted_interrupts", "1");
 }
 
+/*
+ * The x2APIC MSRs that APICv passes through in x2APIC mode (reads of
+ * TPR, SVR and IRR; writes of TPR, EOI and SELF IPI), in xAPIC mode.
+ */
+#define XAPIC_X2APIC_ACCESSES	6
+
+static void guest_xapic_x2apic_msrs(void)
+{
+	u64 v;
+
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_APIC_BASE) &
+			(APIC_BASE_EN | APIC_BASE_EXTD), APIC_BASE_EN);
+	GUEST_SYNC(1, 0);
+	GUEST_ASSERT_EQ(rdmsr_safe(X2APIC_TPR, &v), GP_VECTOR);
+	GUEST_ASSERT_EQ(rdmsr_safe(X2APIC_SVR, &v), GP_VECTOR);
+	GUEST_ASSERT_EQ(rdmsr_safe(X2APIC_IRR, &v), GP_VECTOR);
+	GUEST_ASSERT_EQ(wrmsr_safe(X2APIC_TPR, 0xf0), GP_VECTOR);
+	GUEST_ASSERT_EQ(wrmsr_safe(X2APIC_EOI, 0), GP_VECTOR);
+	GUEST_ASSERT_EQ(wrmsr_safe(X2APIC_SELF_IPI, IPI_VECTOR), GP_VECTOR);
+	GUEST_SYNC(2, 0);
+	GUEST_DONE();
+}
+
+static void xapic_x2apic_msrs(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	bool kvmlite = dev_is_kvmlite(dev);
+	struct vmx_state st = { 0 };
+	struct kvm_vcpu *vcpu;
+	unsigned int gps = 0;
+	long msr0 = 0, msr1;
+	struct ucall uc;
+	u64 cmd;
+
+	vm_enable_split_irqchip(vm);
+	vcpu = apicv_vcpu(vm, guest_xapic_x2apic_msrs, &st);
+	vcpu_expect_sync(vcpu, 1);
+	if (kvmlite)
+		msr0 = kvmlite_vcpu_stat(0, "msr_exits");
+	for (;;) {
+		cmd = vcpu_run_ucall(vcpu, &uc);
+		if (cmd != UCALL_EXCEPTION)
+			break;
+		TEST_ASSERT(uc.args[0] == GP_VECTOR,
+			    "vector %llu at %#llx, expected #GP", uc.args[0],
+			    uc.args[2]);
+		gps++;
+	}
+	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[0] == 2,
+		    "ucall %llu, expected SYNC 2", cmd);
+	TEST_EXPECT(gps == XAPIC_X2APIC_ACCESSES, "%u #GPs, expected %d", gps,
+		    XAPIC_X2APIC_ACCESSES);
+	if (kvmlite) {
+		msr1 = kvmlite_vcpu_stat(0, "msr_exits");
+		tap_diag("APICv %s: %ld MSR exits for %d x2APIC accesses in xAPIC mode",
+			 st.apicv ? "on" : "off", msr1 - msr0,
+			 XAPIC_X2APIC_ACCESSES);
+		TEST_EXPECT(msr1 - msr0 == XAPIC_X2APIC_ACCESSES,
+			    "%ld MSR exits for %d accesses: some reached the CPU's own APIC",
+			    msr1 - msr0, XAPIC_X2APIC_ACCESSES);
+	}
+	vcpu_run_to_done(vcpu);
+	vm_free(vm);
+}
+
 static const struct scenario scenarios[] = {
 	{ "self-IPIs, EOIs and TPR in x2APIC mode; without exits under APICv",
 	  apicv, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "the same in xAPIC mode through the APIC page; old values kept on trapped writes",
 	  xapic_apicv, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "xAPIC mode: x2APIC MSRs #GP, and on kvmlite every access exits",
+	  xapic_x2apic_msrs, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "CR8 holds an MSI back until it drops below its class; CR8 without exits",
 	  cr8, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "the same with posted_interrupts=0: the TPR shadow and its threshold",

@@ -104,11 +104,75 @@ bool module_loaded(const char *name)
 	return found;
 }
 
+#define TRACING_DIR	"/sys/kernel/tracing"
+
+/*
+ * KVMLITE_TRACE_EVENTS=a,b (the harness's kvmlite_test.trace=): enable
+ * these kvmlite trace events once the module is loaded, so that a failing
+ * test can print what led to it (trace_dump_tail()).
+ */
+static void trace_events_from_env(void)
+{
+	const char *env = getenv("KVMLITE_TRACE_EVENTS");
+	char list[512], path[192], *ev, *save;
+	FILE *f;
+
+	if (!env || !*env)
+		return;
+	f = fopen(TRACING_DIR "/trace", "w");	/* clears the buffer */
+	if (f)
+		fclose(f);
+	snprintf(list, sizeof(list), "%s", env);
+	for (ev = strtok_r(list, ",", &save); ev;
+	     ev = strtok_r(NULL, ",", &save)) {
+		snprintf(path, sizeof(path),
+			 TRACING_DIR "/events/kvmlite/%s/enable", ev);
+		f = fopen(path, "w");
+		if (!f || fputs("1", f) < 0 || fclose(f))
+			tap_diag("cannot enable trace event %s", ev);
+	}
+}
+
+void trace_dump_tail(unsigned int lines)
+{
+	char **ring = calloc(lines, sizeof(*ring));
+	char line[512];
+	unsigned int n = 0, i;
+	FILE *f;
+
+	if (!getenv("KVMLITE_TRACE_EVENTS") || !ring)
+		goto out;
+	f = fopen(TRACING_DIR "/trace", "r");
+	if (!f)
+		goto out;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		free(ring[n % lines]);
+		ring[n % lines] = strdup(line);
+		n++;
+	}
+	fclose(f);
+	tap_diag("the last %u of %u trace lines:", n < lines ? n : lines, n);
+	for (i = n < lines ? 0 : n - lines; i < n; i++)
+		tap_diag("  %s", ring[i % lines]);
+out:
+	for (i = 0; ring && i < lines; i++)
+		free(ring[i]);
+	free(ring);
+}
+
 int kvmlite_ensure_loaded(void)
 {
+	int r;
+
 	if (module_loaded(KVMLITE_MODULE))
 		return 0;
-	return module_load(kvmlite_ko_path(), NULL);
+	r = module_load(kvmlite_ko_path(), NULL);
+	if (!r)
+		trace_events_from_env();
+	return r;
 }
 
 int open_device_or_skip(int argc, char **argv, const char **path_out)

@@ -30,6 +30,8 @@ int module_unload(const char *name);
 bool module_loaded(const char *name);
 /* Load kvmlite if it is not loaded yet; 0 or -errno. */
 int kvmlite_ensure_loaded(void);
+/* With KVMLITE_TRACE_EVENTS set: print the trace's last lines. */
+void trace_dump_tail(unsigned int lines);
 /*
  * Open the device under test (--device PATH, default /dev/kvmlite).  When
  * it is missing in a lane without VT-x the whole test is skipped; missing

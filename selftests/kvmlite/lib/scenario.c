@@ -43,6 +43,7 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	diag_at(file, line, fmt, ap);
 	va_end(ap);
+	trace_dump_tail(60);
 	exit(KSFT_FAIL);
 }
 
