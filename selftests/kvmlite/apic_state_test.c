@@ -22,6 +22,7 @@
 
 #include "apic.h"
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define TIMER_VECTOR		0x41
 #define GP_VECTOR		13
@@ -228,6 +229,16 @@ static void guest_oneshot(void)
 #define PERIOD_NS	1000000ULL
 #define PERIODS		5
 
+/*
+ * KVM computes TMCCT from its timer's target expiration and gives 0 while
+ * that expiry is overdue and its callback has not moved it yet
+ * (apic_get_tmcct()), which a slow emulated host makes happen now and
+ * then (3 of 30 runs, KVM without APICv on Bochs 3.0).  A LAPIC never
+ * reads 0 in periodic mode, and kvmlite is held to that: the host sets
+ * this for /dev/kvm only.
+ */
+u64 guest_tmcct_overdue_ok;
+
 static void guest_periodic(void)
 {
 	u64 period = ns_to_tsc(PERIOD_NS), t0, cur, elapsed, count;
@@ -241,7 +252,7 @@ static void guest_periodic(void)
 	wait_for_timer(1);
 	/* Periodic mode reloads the count when it reaches 0. */
 	cur = guest_rdmsr(X2APIC_TMCCT);
-	GUEST_CHECK(cur > 0 && cur <= PERIOD_NS,
+	GUEST_CHECK((cur > 0 || guest_tmcct_overdue_ok) && cur <= PERIOD_NS,
 		    "TMCCT %llu after the first interrupt, TMICT %llu", cur,
 		    PERIOD_NS);
 	wait_for_timer(PERIODS);
@@ -480,6 +491,8 @@ static void run_timer_guest(int dev, void *guest_fn, const char *what,
 	guest_tsc_khz = vcpu_tsc_khz(vcpu);
 	TEST_ASSERT(guest_tsc_khz > 0, "no TSC rate");
 	sync_global_to_guest(vm, guest_tsc_khz);
+	guest_tmcct_overdue_ok = !dev_is_kvmlite(dev);
+	sync_global_to_guest(vm, guest_tmcct_overdue_ok);
 	if (sync) {
 		vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
 		tap_diag("%s: %llu, %llu", what, uc.args[0], uc.args[1]);
