@@ -108,8 +108,10 @@ bool module_loaded(const char *name)
 
 /*
  * KVMLITE_TRACE_EVENTS=a,b (the harness's kvmlite_test.trace=): enable
- * these kvmlite trace events once the module is loaded, so that a failing
- * test can print what led to it (trace_dump_tail()).
+ * these trace events once the module is loaded, so that a failing test
+ * can print what led to it (trace_dump_tail()).  A bare name is one of
+ * kvmlite's events; "kvm/kvm_exit" names another system's (enabled when
+ * kvm_intel is loaded).
  */
 static void trace_events_from_env(void)
 {
@@ -125,10 +127,16 @@ static void trace_events_from_env(void)
 	snprintf(list, sizeof(list), "%s", env);
 	for (ev = strtok_r(list, ",", &save); ev;
 	     ev = strtok_r(NULL, ",", &save)) {
-		snprintf(path, sizeof(path),
-			 TRACING_DIR "/events/kvmlite/%s/enable", ev);
+		snprintf(path, sizeof(path), TRACING_DIR "/events/%s%s/enable",
+			 strchr(ev, '/') ? "" : "kvmlite/", ev);
 		f = fopen(path, "w");
-		if (!f || fputs("1", f) < 0 || fclose(f))
+		if (!f) {
+			/* ENOENT: its module is not loaded (yet). */
+			if (errno != ENOENT)
+				tap_diag("cannot enable trace event %s", ev);
+			continue;
+		}
+		if ((fputs("1", f) < 0) | fclose(f))
 			tap_diag("cannot enable trace event %s", ev);
 	}
 }
@@ -225,6 +233,7 @@ int kvm_modules_load(void)
 			return r;
 		}
 	}
+	trace_events_from_env();
 	return 0;
 }
 
