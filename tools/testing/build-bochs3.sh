@@ -63,7 +63,7 @@ done_already() {
 }
 
 fetch_source() {
-	local apt=$srcdir/apt f ok=1
+	local f ok=1
 	for f in "$orig:$orig_sha" "$debtar:$debtar_sha"; do
 		[[ -f $srcdir/${f%%:*} ]] &&
 			echo "${f#*:}  $srcdir/${f%%:*}" | sha256sum -c --quiet 2>/dev/null ||
@@ -71,22 +71,13 @@ fetch_source() {
 	done
 	((ok)) && return 0
 	say "fetching Debian trixie's bochs 3.0+dfsg-1 source package (apt-get source --download-only)"
-	mkdir -p "$apt/lists/partial" "$apt/parts"
-	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
-		>"$apt/sources.list"
-	local opts=(-o "Dir::Etc::sourcelist=$apt/sources.list"
-		-o "Dir::Etc::sourceparts=$apt/parts"
-		-o "Dir::State::Lists=$apt/lists"
-		-o "APT::Get::List-Cleanup=0")
+	private_apt "$srcdir/apt" "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" ||
+		die "cannot read trixie's source index"
 	local log=$srcdir/apt.log
-	apt-get "${opts[@]}" -q update >"$log" 2>&1 || {
-		cat "$log" >&2
-		die "apt-get update (trixie deb-src) failed"
-	}
 	# The .dsc is not served (404): apt-get then exits non-zero after
 	# fetching both tarballs, which the checksums below vouch for.
-	(cd "$srcdir" && apt-get "${opts[@]}" -q source --download-only bochs) \
-		>>"$log" 2>&1 ||
+	(cd "$srcdir" && apt-get "${PRIVATE_APT[@]}" -q source --download-only bochs) \
+		>"$log" 2>&1 ||
 		say "apt-get source exited non-zero (the .dsc is not served); checking the tarballs (log: $log)"
 	for f in "$orig:$orig_sha" "$debtar:$debtar_sha"; do
 		[[ -f $srcdir/${f%%:*} ]] || {

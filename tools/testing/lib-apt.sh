@@ -25,42 +25,16 @@ apt_updated_once() {
 	KVMLITE_APT_UPDATED=1
 }
 
-# The 6.12 headers come from bookworm-backports, which a fresh Debian 12
-# machine does not list.
-ensure_backports_source() {
-	local f=/etc/apt/sources.list.d/kvmlite-backports.sources
-	grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "kvmlite: bookworm-backports is not an apt source; run as root to add it" >&2
-		return 1
-	fi
-	cat >"$f" <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	KVMLITE_APT_UPDATED=
-	apt_updated_once
-}
-
-# debian_headers_pkg default|backports: the linux-headers-<abi>-amd64
-# package that linux-headers-amd64 depends on, in the version apt would
-# install (default) or the newest one from bookworm-backports.
+# debian_headers_pkg: the linux-headers-<abi>-amd64 package that
+# linux-headers-amd64 depends on, in the version installed or that apt
+# would install.
 debian_headers_pkg() {
-	local which=$1 ver dep
-	if [ "$which" = backports ]; then
-		ensure_backports_source
-		ver=$(headers_meta_version backports)
-		[ -n "$ver" ] || { apt_updated_once; ver=$(headers_meta_version backports); }
-	else
-		ver=$(dpkg-query -W -f='${Version}' linux-headers-amd64 2>/dev/null || true)
-		[ -n "$ver" ] || ver=$(headers_meta_version candidate)
-		[ -n "$ver" ] || { apt_updated_once; ver=$(headers_meta_version candidate); }
-	fi
+	local ver dep
+	ver=$(dpkg-query -W -f='${Version}' linux-headers-amd64 2>/dev/null || true)
+	[ -n "$ver" ] || ver=$(headers_meta_version)
+	[ -n "$ver" ] || { apt_updated_once; ver=$(headers_meta_version); }
 	if [ -z "$ver" ]; then
-		echo "kvmlite: no linux-headers-amd64 ($which) known to apt" >&2
+		echo "kvmlite: no linux-headers-amd64 known to apt" >&2
 		return 0
 	fi
 	dep=$(apt-cache show "linux-headers-amd64=$ver" | sed -n 's/^Depends: //p' | head -n 1)
@@ -68,11 +42,32 @@ debian_headers_pkg() {
 }
 
 headers_meta_version() {
-	if [ "$1" = backports ]; then
-		apt-cache madison linux-headers-amd64 2>/dev/null |
-			awk -F'|' '$3 ~ /bookworm-backports/ {gsub(/ /, "", $2); print $2; exit}'
-	else
-		apt-cache policy linux-headers-amd64 2>/dev/null |
-			awk '$1 == "Candidate:" && $2 != "(none)" {print $2}'
+	apt-cache policy linux-headers-amd64 2>/dev/null |
+		awk '$1 == "Candidate:" && $2 != "(none)" {print $2}'
+}
+
+# private_apt DIR LINE: an apt configuration of its own in DIR, listing
+# only LINE (a one-line sources.list entry), with its own package lists;
+# the system's sources, lists and package cache stay as they are.  Sets
+# PRIVATE_APT (options for apt-get and apt-cache) and updates the lists
+# once (DIR/.updated), logging to DIR/apt.log.
+private_apt() {
+	local dir=$1 line=$2
+	mkdir -p "$dir/lists/partial" "$dir/parts"
+	if [ ! -f "$dir/sources.list" ] || [ "$(cat "$dir/sources.list")" != "$line" ]; then
+		echo "$line" >"$dir/sources.list"
+		rm -f "$dir/.updated"
 	fi
+	PRIVATE_APT=(-o "Dir::Etc::sourcelist=$dir/sources.list"
+		-o "Dir::Etc::sourceparts=$dir/parts"
+		-o "Dir::State::Lists=$dir/lists"
+		-o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+		-o "APT::Get::List-Cleanup=0")
+	[ -f "$dir/.updated" ] && return 0
+	if ! apt-get "${PRIVATE_APT[@]}" -q update >"$dir/apt.log" 2>&1; then
+		cat "$dir/apt.log" >&2
+		echo "kvmlite: apt-get update for '$line' failed" >&2
+		return 1
+	fi
+	touch "$dir/.updated"
 }

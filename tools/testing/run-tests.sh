@@ -7,6 +7,9 @@
 #   unit        userspace unit tests under ASan/UBSan, one result per check
 #   checkpatch  checkpatch.pl --strict over all C sources
 #   kernels     the module against Debian's 6.1 and 6.12 headers, W=1
+#   host        the host's installed linux-image packages and /boot are
+#               the same at the end as at the start (the suite installs
+#               tools, never a kernel)
 #   lanes       every selftest booted in Bochs 2.7 (VT-x, software posted
 #               interrupts), Bochs 3.0 (VT-x, hardware posted interrupts;
 #               built from Debian's source package the first time) and
@@ -32,6 +35,16 @@ step() {
 	echo
 	echo "==== $* ===="
 }
+
+# What the host boots: its kernel packages and /boot (names, sizes, link
+# targets, times), taken before anything is installed and compared at
+# the end.
+host_boot_state() {
+	dpkg-query -W -f='${Package} ${Version} ${Status}\n' 'linux-image-*' 2>/dev/null |
+		grep ' installed$' || true
+	ls -l --time-style=+%s /boot / 2>/dev/null | grep -E 'vmlinuz|initrd|System.map|config-' || true
+}
+host_boot_state >"$out/host-boot.before"
 
 step "dependencies"
 if ! tools/testing/setup-deps.sh; then
@@ -86,13 +99,24 @@ if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	done
 fi
 
+step "the host's kernels and /boot unchanged"
+host_boot_state >"$out/host-boot.after"
+if cmp -s "$out/host-boot.before" "$out/host-boot.after"; then
+	echo "host: $(grep -c ' installed$' "$out/host-boot.after" || true) linux-image package(s) and /boot as they were"
+	record host boot-unchanged pass
+else
+	echo "host: the suite changed what the host boots:"
+	diff "$out/host-boot.before" "$out/host-boot.after" || true
+	record host boot-unchanged fail
+fi
+
 step "summary"
 grep ' fail$' "$results" | sed 's/^RESULT /FAILED: /' || true
 # One line per part; the lanes say which emulator and posting path.
 awk 'BEGIN {
 	what["bochs"] = "Bochs 2.7, VT-x, software posted interrupts"
 	what["bochs3"] = "Bochs 3.0, VT-x, hardware posted interrupts"
-	what["qemu"] = "QEMU TCG, no VT-x"
+	what["qemu"] = "QEMU TCG, no VT-x: the tests that need it skip"
 }
 $1 == "RESULT" { if (!($2 in n)) order[++k] = $2; n[$2]++; c[$2, $4]++ }
 END {
