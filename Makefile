@@ -9,6 +9,12 @@
 #   make unit            userspace unit tests under ASan and UBSan
 #   make test            the whole suite (tools/testing/run-tests.sh)
 #   make demo            boot the emulated VT-x machine and show the module
+#   make install         the module into /lib/modules/<release>/updates/
+#                        (then depmod), kvmlite-run and its manual page
+#                        under $(PREFIX), the udev rule and a modprobe.d
+#                        example under /etc; DESTDIR=... stages it all
+#                        (and skips depmod)
+#   make uninstall       removes exactly those files
 
 # The running kernel's build tree where it has one, else the headers of
 # Debian's linux-headers-amd64 (the version it depends on).
@@ -24,7 +30,20 @@ endif
 CC ?= gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
 
-.PHONY: all module user clean check-kernels checkpatch unit test demo
+# make install: the release the module was built for (its vermagic; Debian's
+# headers say only the upstream version in kernel.release), and where
+# things go.
+KREL = $(shell modinfo -F vermagic kmod/kvmlite.ko 2>/dev/null | cut -d' ' -f1)
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALLED = $(DESTDIR)/lib/modules/$(KREL)/updates/kvmlite.ko \
+	    $(DESTDIR)$(PREFIX)/bin/kvmlite-run \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/kvmlite-run.1 \
+	    $(DESTDIR)/etc/udev/rules.d/60-kvmlite.rules \
+	    $(DESTDIR)/etc/modprobe.d/kvmlite.conf
+
+.PHONY: all module user clean check-kernels checkpatch unit test demo \
+	install uninstall
 
 all: module user
 
@@ -52,6 +71,20 @@ test:
 
 demo:
 	tools/testing/demo.sh
+
+install: all
+	@test -n "$(KREL)" || { echo "kvmlite: cannot read the release kmod/kvmlite.ko was built for" >&2; exit 1; }
+	install -D -m 0644 kmod/kvmlite.ko $(DESTDIR)/lib/modules/$(KREL)/updates/kvmlite.ko
+	install -D -m 0755 tools/vmm/kvmlite-run $(DESTDIR)$(PREFIX)/bin/kvmlite-run
+	install -D -m 0644 tools/vmm/kvmlite-run.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmlite-run.1
+	install -D -m 0644 packaging/60-kvmlite.rules $(DESTDIR)/etc/udev/rules.d/60-kvmlite.rules
+	install -D -m 0644 packaging/kvmlite.conf $(DESTDIR)/etc/modprobe.d/kvmlite.conf
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KREL); \
+	else echo "kvmlite: staged in $(DESTDIR); run depmod -a $(KREL) on the target"; fi
+
+uninstall:
+	rm -f $(INSTALLED)
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KREL); fi
 
 clean:
 	-test -f $(KDIR)/Makefile && $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -7,6 +7,7 @@
 #   unit        userspace unit tests under ASan/UBSan, one result per check
 #   checkpatch  checkpatch.pl --strict over all C sources
 #   kernels     the module against Debian's 6.1 and 6.12 headers, W=1
+#   install     make install / make uninstall, staged with DESTDIR
 #   host        the host's installed linux-image packages and /boot are
 #               the same at the end as at the start (the suite installs
 #               tools, never a kernel)
@@ -88,6 +89,13 @@ sed -n 's/^check-kernels: \([^ ]*\) ok$/RESULT kernels \1 pass/p;
 	s/^check-kernels: \([^ ]*\) FAIL.*/RESULT kernels \1 fail/p' \
 	"$out/kcheck.log" >>"$results"
 grep -q '^check-kernels: .* ok$' "$out/kcheck.log" || record kernels none fail
+
+step "make install and uninstall (DESTDIR, scratch directory)"
+tools/testing/check-install.sh | tee "$out/install.log"
+sed -n 's/^check-install: \([^ ]*\) ok$/RESULT install \1 pass/p;
+	s/^check-install: \([^ ]*\) FAIL.*/RESULT install \1 fail/p' \
+	"$out/install.log" >>"$results"
+grep -q '^check-install: make-install ok$' "$out/install.log" || record install none fail
 
 if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	step "selftests in the emulated machines"
