@@ -83,19 +83,23 @@ else
 	record style checkpatch fail
 fi
 
+# run_checks PART SCRIPT: a check script printing "<script>: NAME ok" or
+# "<script>: NAME FAIL ...", one result per line; no "ok" at all fails.
+run_checks() {
+	local part=$1 script=$2 name=${2##*/}
+	name=${name%.sh}
+	"$script" | tee "$out/$part.log"
+	sed -n "s/^$name: \([^ ]*\) ok\$/RESULT $part \1 pass/p;
+		s/^$name: \([^ ]*\) FAIL.*/RESULT $part \1 fail/p" \
+		"$out/$part.log" >>"$results"
+	grep -q "^$name: .* ok\$" "$out/$part.log" || record "$part" none fail
+}
+
 step "module against Debian 6.1 and 6.12 headers (W=1, warnings fail)"
-tools/testing/check-kernels.sh | tee "$out/kcheck.log"
-sed -n 's/^check-kernels: \([^ ]*\) ok$/RESULT kernels \1 pass/p;
-	s/^check-kernels: \([^ ]*\) FAIL.*/RESULT kernels \1 fail/p' \
-	"$out/kcheck.log" >>"$results"
-grep -q '^check-kernels: .* ok$' "$out/kcheck.log" || record kernels none fail
+run_checks kernels tools/testing/check-kernels.sh
 
 step "make install and uninstall (DESTDIR, scratch directory)"
-tools/testing/check-install.sh | tee "$out/install.log"
-sed -n 's/^check-install: \([^ ]*\) ok$/RESULT install \1 pass/p;
-	s/^check-install: \([^ ]*\) FAIL.*/RESULT install \1 fail/p' \
-	"$out/install.log" >>"$results"
-grep -q '^check-install: make-install ok$' "$out/install.log" || record install none fail
+run_checks install tools/testing/check-install.sh
 
 if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	step "selftests in the emulated machines"
