@@ -15,6 +15,11 @@
 #                        example under /etc; DESTDIR=... stages it all
 #                        (and skips depmod)
 #   make uninstall       removes exactly those files
+#   make dkms-install    as root: the module's sources to
+#                        /usr/src/kvmlite-<version>, then dkms add, build
+#                        and install for the running kernel; DKMS
+#                        rebuilds it when a kernel is installed
+#   make dkms-remove     dkms remove --all, and the sources
 
 # The running kernel's build tree where it has one, else the headers of
 # Debian's linux-headers-amd64 (the version it depends on).
@@ -42,8 +47,12 @@ INSTALLED = $(DESTDIR)/lib/modules/$(KREL)/updates/kvmlite.ko \
 	    $(DESTDIR)/etc/udev/rules.d/60-kvmlite.rules \
 	    $(DESTDIR)/etc/modprobe.d/kvmlite.conf
 
+# make dkms-install: the version dkms.conf gives.
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRC = /usr/src/kvmlite-$(DKMS_VERSION)
+
 .PHONY: all module user clean check-kernels checkpatch unit test demo \
-	install uninstall
+	install uninstall dkms-install dkms-remove
 
 all: module user
 
@@ -85,6 +94,21 @@ install: all
 uninstall:
 	rm -f $(INSTALLED)
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KREL); fi
+
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild dkms.conf kmod $(DKMS_SRC)/
+	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o \
+		-name '*.mod.c' -o -name '.*.cmd' -o -name Module.symvers -o \
+		-name modules.order \) -delete
+	dkms add -m kvmlite -v $(DKMS_VERSION)
+	dkms build -m kvmlite -v $(DKMS_VERSION)
+	dkms install -m kvmlite -v $(DKMS_VERSION)
+
+dkms-remove:
+	-dkms remove -m kvmlite -v $(DKMS_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	-test -f $(KDIR)/Makefile && $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -8,6 +8,8 @@
 #   checkpatch  checkpatch.pl --strict over all C sources
 #   kernels     the module against Debian's 6.1 and 6.12 headers, W=1
 #   install     make install / make uninstall, staged with DESTDIR
+#   dkms        dkms.conf: dkms add and build against the 6.1 headers,
+#               in scratch trees
 #   host        the host's installed linux-image packages and /boot are
 #               the same at the end as at the start (the suite installs
 #               tools, never a kernel)
@@ -100,6 +102,9 @@ run_checks kernels tools/testing/check-kernels.sh
 
 step "make install and uninstall (DESTDIR, scratch directory)"
 run_checks install tools/testing/check-install.sh
+
+step "DKMS: add and build against the 6.1 headers (scratch trees)"
+run_checks dkms tools/testing/check-dkms.sh
 
 if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	step "selftests in the emulated machines"
