@@ -141,51 +141,11 @@ static void *send_msis(void *arg)
 {
 	struct stress_vcpu *sv = arg;
 	u64 *taken = gpa2hva(sv->vm, (unsigned long)&guest_msi_taken[sv->id]);
-	struct kvm_msi msi = {
-		.address_lo = 0xfee00000 | sv->id << 12,
-		.data = MSI_VECTOR,
-	};
-	int spins = 0;
 
-	while (sv->msis_sent < MSIS) {
-		if (__atomic_load_n(taken, __ATOMIC_SEQ_CST) <
-		    (u64)sv->msis_sent) {
-			/* Give up after ~20 s of waiting: the vCPU is stuck. */
-			if (++spins > 200000)
-				break;
-			usleep(100);
-			continue;
-		}
-		spins = 0;
-		if (ioctl(sv->vm->fd, KVM_SIGNAL_MSI, &msi) != 1)
-			break;
-		sv->msis_sent++;
-	}
+	/* Give up after 20 s of waiting: the vCPU is stuck. */
+	sv->msis_sent = vm_send_gated_msis(sv->vm, sv->id, MSI_VECTOR, taken,
+					   MSIS, 20, NULL);
 	return NULL;
-}
-
-/*
- * Where the processor does the posting (hw_posting), a vCPU in guest
- * mode is notified by the posted-interrupt IPI and takes the vector
- * without an exit: some notifications went that way, and none of them
- * ever exited as an external interrupt.
- */
-static void expect_hw_posting(unsigned int i, bool hw_posting)
-{
-	long ipis = kvmlite_vcpu_stat(i, "pi_notification_ipis");
-	long nv_exits = kvmlite_vcpu_stat(i, "pi_notification_exits");
-
-	tap_diag("vCPU %u: posted %ld IPIs %ld sw drains %ld NV exits %ld", i,
-		 kvmlite_vcpu_stat(i, "pi_posted"), ipis,
-		 kvmlite_vcpu_stat(i, "pi_drained_in_software"), nv_exits);
-	if (hw_posting)
-		TEST_EXPECT(ipis > 0 && nv_exits == 0,
-			    "vCPU %u: %ld notification IPIs, %ld of them exited",
-			    i, ipis, nv_exits);
-	else
-		TEST_EXPECT(ipis == 0 && nv_exits == 0,
-			    "vCPU %u: software posting sent %ld notification IPIs",
-			    i, ipis);
 }
 
 /* Returns the host interrupts kvmlite's exits dispatched (0 on KVM). */
@@ -247,7 +207,7 @@ static long stress_run(int dev, bool hw_posting)
 				 kvmlite_vcpu_stat(i, "halt_spurious_wakeups"));
 		if (dev_is_kvmlite(dev)) {
 			host_irqs += kvmlite_vcpu_stat(i, "host_irqs_dispatched");
-			expect_hw_posting(i, hw_posting);
+			kvmlite_expect_posting_path(i, hw_posting);
 		}
 	}
 	sync_global_from_guest(vm, guest_ff_taken);

@@ -293,18 +293,15 @@ static const char *const trace_events[] = {
 
 #define DELIVERY_EVENTS	2
 
-static void set_events(const char *val)
+static void set_events(bool on)
 {
-	char path[160];
 	size_t i;
-	FILE *f;
+	int r;
 
 	for (i = 0; i < ARRAY_SIZE(trace_events); i++) {
-		snprintf(path, sizeof(path), TRACING "/events/kvmlite/%s/enable",
-			 trace_events[i]);
-		f = fopen(path, "w");
-		TEST_ASSERT(f && fputs(val, f) >= 0 && !fclose(f),
-			    "enable %s", trace_events[i]);
+		r = trace_event_set(trace_events[i], on);
+		TEST_ASSERT(!r, "%s %s: %s", on ? "enable" : "disable",
+			    trace_events[i], strerror(-r));
 	}
 }
 
@@ -328,9 +325,9 @@ static void os6829_trace(int dev)
 	vcpu = os6829_vcpu(vm, TRACE_ROUNDS);
 	f = fopen(TRACING "/trace", "w");	/* opening for write clears it */
 	TEST_ASSERT(f && !fclose(f), "clear " TRACING "/trace");
-	set_events("1");
+	set_events(true);
 	TEST_EXPECT(run_rounds(vm, vcpu) == TRACE_ROUNDS, "timer count");
-	set_events("0");
+	set_events(false);
 	vcpu_expect_sync(vcpu, 2);
 	vcpu_expect_sync(vcpu, 3);
 	vcpu_expect_sync(vcpu, 4);

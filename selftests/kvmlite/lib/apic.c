@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "apic.h"
 
@@ -61,4 +62,34 @@ void vcpu_set_cpuid_tsc_deadline(struct kvm_vcpu *vcpu)
 	leaf1->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	vcpu_set_cpuid(vcpu, cpuid);
 	free(cpuid);
+}
+
+long vm_send_gated_msis(struct kvm_vm *vm, u32 dest, u8 vector,
+			const u64 *taken, long count, unsigned int max_wait_s,
+			bool *stuck)
+{
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000 | dest << 12,
+		.data = vector,
+	};
+	/* Polled every 100 us. */
+	unsigned long spins = 0, max_spins = max_wait_s * 10000UL;
+	long sent = 0;
+
+	while (sent < count) {
+		if (__atomic_load_n(taken, __ATOMIC_SEQ_CST) < (u64)sent) {
+			if (++spins > max_spins) {
+				if (stuck)
+					*stuck = true;
+				break;
+			}
+			usleep(100);
+			continue;
+		}
+		spins = 0;
+		if (ioctl(vm->fd, KVM_SIGNAL_MSI, &msi) != 1)
+			break;
+		sent++;
+	}
+	return sent;
 }

@@ -127,5 +127,15 @@ u64 vcpu_tsc_khz(struct kvm_vcpu *vcpu);
  * with it.
  */
 void vcpu_set_cpuid_tsc_deadline(struct kvm_vcpu *vcpu);
+/*
+ * Send count fixed MSIs of vector to APIC ID dest, each only once *taken
+ * (the guest's count, through gpa2hva) has reached the number sent, so
+ * that no two can merge.  Gives up after max_wait_s seconds without
+ * progress (then *stuck, where given, is set) or when KVM_SIGNAL_MSI does
+ * not deliver.  Returns the number sent.
+ */
+long vm_send_gated_msis(struct kvm_vm *vm, u32 dest, u8 vector,
+			const u64 *taken, long count, unsigned int max_wait_s,
+			bool *stuck);
 
 #endif /* KVMLITE_APIC_H */

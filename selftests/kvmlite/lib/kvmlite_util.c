@@ -113,11 +113,30 @@ bool module_loaded(const char *name)
  * kvmlite's events; "kvm/kvm_exit" names another system's (enabled when
  * kvm_intel is loaded).
  */
+int trace_event_set(const char *name, bool on)
+{
+	char path[192];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), TRACING_DIR "/events/%s%s/enable",
+		 strchr(name, '/') ? "" : "kvmlite/", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fputs(on ? "1" : "0", f) < 0)
+		r = -EIO;
+	if (fclose(f) && !r)
+		r = -errno;
+	return r;
+}
+
 static void trace_events_from_env(void)
 {
 	const char *env = getenv("KVMLITE_TRACE_EVENTS");
-	char list[512], path[192], *ev, *save;
+	char list[512], *ev, *save;
 	FILE *f;
+	int r;
 
 	if (!env || !*env)
 		return;
@@ -127,17 +146,11 @@ static void trace_events_from_env(void)
 	snprintf(list, sizeof(list), "%s", env);
 	for (ev = strtok_r(list, ",", &save); ev;
 	     ev = strtok_r(NULL, ",", &save)) {
-		snprintf(path, sizeof(path), TRACING_DIR "/events/%s%s/enable",
-			 strchr(ev, '/') ? "" : "kvmlite/", ev);
-		f = fopen(path, "w");
-		if (!f) {
-			/* ENOENT: its module is not loaded (yet). */
-			if (errno != ENOENT)
-				tap_diag("cannot enable trace event %s", ev);
-			continue;
-		}
-		if ((fputs("1", f) < 0) | fclose(f))
-			tap_diag("cannot enable trace event %s", ev);
+		r = trace_event_set(ev, true);
+		/* ENOENT: its module is not loaded (yet). */
+		if (r && r != -ENOENT)
+			tap_diag("cannot enable trace event %s: %s", ev,
+				 strerror(-r));
 	}
 }
 
@@ -381,6 +394,24 @@ bool kvmlite_hw_posting(void)
 	struct vmx_state st;
 
 	return !vmx_state_read(&st) && st.posted_intr_hw;
+}
+
+void kvmlite_expect_posting_path(unsigned int vcpu, bool hw_posting)
+{
+	long ipis = kvmlite_vcpu_stat(vcpu, "pi_notification_ipis");
+	long nv_exits = kvmlite_vcpu_stat(vcpu, "pi_notification_exits");
+
+	tap_diag("vCPU %u: posted %ld IPIs %ld sw drains %ld NV exits %ld",
+		 vcpu, kvmlite_vcpu_stat(vcpu, "pi_posted"), ipis,
+		 kvmlite_vcpu_stat(vcpu, "pi_drained_in_software"), nv_exits);
+	if (hw_posting)
+		TEST_EXPECT(ipis > 0 && nv_exits == 0,
+			    "vCPU %u: %ld notification IPIs, %ld of them exited",
+			    vcpu, ipis, nv_exits);
+	else
+		TEST_EXPECT(ipis == 0 && nv_exits == 0,
+			    "vCPU %u: software posting sent %ld notification IPIs",
+			    vcpu, ipis);
 }
 
 void kvmlite_ack_intr_on(int dev)

@@ -64,6 +64,14 @@ struct vmx_state {
 int vmx_state_read(struct vmx_state *st);
 /* kvmlite is loaded and has chosen the CPU's posted-interrupt processing. */
 bool kvmlite_hw_posting(void);
+/*
+ * kvmlite vCPU vcpu's posting counters, printed; and checked: with
+ * hw_posting some notifications went to it as the posted-interrupt IPI
+ * and none of them exited, without it none were sent.
+ */
+void kvmlite_expect_posting_path(unsigned int vcpu, bool hw_posting);
+/* Write "1" or "0" to events/<name>/enable; a bare name is kvmlite's. */
+int trace_event_set(const char *name, bool on);
 
 /*
  * Write one of kvmlite's writable module parameters (sysfs); 0 or
