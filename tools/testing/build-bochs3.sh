@@ -62,14 +62,14 @@ done_already() {
 	[[ -x $dest/bochs && -e $dest/.built ]]
 }
 
+# Both tarballs are in srcdir with their pinned SHA-256 sums.
+tarballs_ok() {
+	printf '%s  %s\n' "$orig_sha" "$srcdir/$orig" "$debtar_sha" "$srcdir/$debtar" |
+		sha256sum -c --quiet --status 2>/dev/null
+}
+
 fetch_source() {
-	local f ok=1
-	for f in "$orig:$orig_sha" "$debtar:$debtar_sha"; do
-		[[ -f $srcdir/${f%%:*} ]] &&
-			echo "${f#*:}  $srcdir/${f%%:*}" | sha256sum -c --quiet 2>/dev/null ||
-			ok=0
-	done
-	((ok)) && return 0
+	tarballs_ok && return 0
 	say "fetching Debian trixie's bochs 3.0+dfsg-1 source package (apt-get source --download-only)"
 	private_apt "$srcdir/apt" "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" ||
 		die "cannot read trixie's source index"
@@ -79,14 +79,12 @@ fetch_source() {
 	(cd "$srcdir" && apt-get "${PRIVATE_APT[@]}" -q source --download-only bochs) \
 		>"$log" 2>&1 ||
 		say "apt-get source exited non-zero (the .dsc is not served); checking the tarballs (log: $log)"
-	for f in "$orig:$orig_sha" "$debtar:$debtar_sha"; do
-		[[ -f $srcdir/${f%%:*} ]] || {
-			cat "$log" >&2
-			die "apt-get source did not fetch ${f%%:*}"
-		}
-		echo "${f#*:}  $srcdir/${f%%:*}" | sha256sum -c --quiet ||
-			die "${f%%:*}: SHA-256 mismatch"
-	done
+	tarballs_ok || {
+		cat "$log" >&2
+		printf '%s  %s\n' "$orig_sha" "$srcdir/$orig" "$debtar_sha" \
+			"$srcdir/$debtar" | sha256sum -c >&2 || true
+		die "apt-get source did not fetch both tarballs with their pinned SHA-256 sums"
+	}
 }
 
 build() {

@@ -14,6 +14,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tools/testing/lib-apt.sh
 . "$top/tools/testing/lib-apt.sh"
+# shellcheck source=tools/testing/lib.sh
+. "$top/tools/testing/lib.sh"
 ensure_pkgs dkms >/dev/null || exit 1
 
 pkg=$(debian_headers_pkg)
@@ -25,24 +27,13 @@ src=$tmp/src/kvmlite-$ver
 mkdir -p "$src" "$tmp/tree"
 # The tracked sources only: no objects of an earlier build.
 (cd "$top" && git ls-files Kbuild dkms.conf kmod | cpio -pdm --quiet "$src")
+CHECK_NAME=check-dkms CHECK_LOG=$tmp/dkms.log
 dkms_() {
-	dkms "$@" --sourcetree "$tmp/src" --dkmstree "$tmp/tree" >>"$tmp/dkms.log" 2>&1
-}
-fail=0
-check() {	# check WHAT COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "check-dkms: $what ok"
-	else
-		echo "check-dkms: $what FAIL"
-		tail -n 20 "$tmp/dkms.log"
-		fail=1
-	fi
+	dkms "$@" --sourcetree "$tmp/src" --dkmstree "$tmp/tree" >>"$CHECK_LOG" 2>&1
 }
 check add dkms_ add -m kvmlite -v "$ver"
 check "build-$rel" dkms_ build -m kvmlite -v "$ver" -k "$rel" \
 	--kernelsourcedir "/usr/src/$pkg"
 ko=$tmp/tree/kvmlite/$ver/$rel/x86_64/module/kvmlite.ko
 check vermagic test "$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" = "$rel"
-exit $fail
+exit $CHECK_FAILED

@@ -13,22 +13,13 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tools/testing/lib-apt.sh
 . "$top/tools/testing/lib-apt.sh"
+# shellcheck source=tools/testing/lib.sh
+. "$top/tools/testing/lib.sh"
 ensure_pkgs groff-base kmod >/dev/null || exit 1
 
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
-fail=0
-
-check() {	# check WHAT CONDITION-COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "check-install: $what ok"
-	else
-		echo "check-install: $what FAIL"
-		fail=1
-	fi
-}
+CHECK_NAME=check-install
 
 cd "$top"
 check make-install make -s install DESTDIR="$dest" PREFIX=/usr
@@ -64,4 +55,4 @@ man_clean() {
 check man-page man_clean
 check make-uninstall make -s uninstall DESTDIR="$dest" PREFIX=/usr
 check nothing-left test -z "$(find "$dest" -type f)"
-exit $fail
+exit $CHECK_FAILED

@@ -37,17 +37,21 @@ installed_headers() {
 	echo "$pkg /usr/src/$pkg"
 }
 
+# The version of PKG in bookworm-backports (PRIVATE_APT set).
+bpo_version() {
+	apt-cache "${PRIVATE_APT[@]}" madison "$1" |
+		awk -F'|' '$3 ~ /bookworm-backports/ {gsub(/ /, "", $2); print $2; exit}'
+}
+
 # The newest backports headers, unpacked into the cache: "PACKAGE DIR".
 backports_headers() {
 	local dir=$CACHE_DIR/headers-backports ver pkg deps p v root debs=()
 	local line="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main"
 
 	private_apt "$dir/apt" "$line" || return 1
-	ver=$(apt-cache "${PRIVATE_APT[@]}" madison linux-headers-amd64 |
-		awk -F'|' '$3 ~ /bookworm-backports/ {gsub(/ /, "", $2); print $2; exit}')
+	ver=$(bpo_version linux-headers-amd64)
 	[ -n "$ver" ] || { echo "check-kernels: no linux-headers-amd64 in bookworm-backports" >&2; return 1; }
-	pkg=$(apt-cache "${PRIVATE_APT[@]}" show "linux-headers-amd64=$ver" |
-		sed -n 's/^Depends: //p' | head -n 1 | sed 's/[ ,].*//')
+	pkg=$(first_depends "${PRIVATE_APT[@]}" "linux-headers-amd64=$ver")
 	root=$dir/$pkg
 	if [ ! -e "$root/.unpacked" ]; then
 		# The headers, their -common half and their kbuild scripts:
@@ -57,8 +61,7 @@ backports_headers() {
 			sed -n 's/^ *\(linux-headers-[^ ]*-common\|linux-kbuild-[^ ]*\).*/\1/p')
 		mkdir -p "$dir/debs"
 		for p in "$pkg" $deps; do
-			v=$(apt-cache "${PRIVATE_APT[@]}" madison "$p" |
-				awk -F'|' '$3 ~ /bookworm-backports/ {gsub(/ /, "", $2); print $2; exit}')
+			v=$(bpo_version "$p")
 			echo "check-kernels: downloading $p $v (unpacked into the cache, not installed)" >&2
 			(cd "$dir/debs" && apt-get "${PRIVATE_APT[@]}" -q download "$p=$v" \
 				>>"$dir/apt.log" 2>&1) || {

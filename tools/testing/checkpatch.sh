@@ -18,10 +18,8 @@ ensure_pkgs perl
 cp_dir=$top/build/checkpatch
 if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	# linux-source depends on linux-source-<series>, the real package.
-	pkg=$(apt-cache show linux-source 2>/dev/null | sed -n 's/^Depends: //p' |
-		head -n 1 | sed 's/[ ,].*//')
-	[ -n "$pkg" ] || { apt_updated_once; pkg=$(apt-cache show linux-source |
-		sed -n 's/^Depends: //p' | head -n 1 | sed 's/[ ,].*//'); }
+	pkg=$(first_depends linux-source)
+	[ -n "$pkg" ] || { apt_updated_once; pkg=$(first_depends linux-source); }
 	[ -n "$pkg" ] || die "no linux-source package known to apt"
 	debs=("$CACHE_DIR/${pkg}"_*.deb)
 	if [ ! -e "${debs[0]}" ]; then

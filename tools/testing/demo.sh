@@ -29,7 +29,6 @@ case $lane in
 bochs | bochs3) ;;
 *) die "KVMLITE_DEMO_LANE must be bochs or bochs3" ;;
 esac
-[[ $lane == bochs3 ]] && tools/testing/build-bochs3.sh
 tools/testing/mkimage.sh
 "tools/testing/boot-$lane.sh" demo || true
 

@@ -29,7 +29,7 @@ apt_updated_once() {
 # linux-headers-amd64 depends on, in the version installed or that apt
 # would install.
 debian_headers_pkg() {
-	local ver dep
+	local ver
 	ver=$(dpkg-query -W -f='${Version}' linux-headers-amd64 2>/dev/null || true)
 	[ -n "$ver" ] || ver=$(headers_meta_version)
 	[ -n "$ver" ] || { apt_updated_once; ver=$(headers_meta_version); }
@@ -37,8 +37,14 @@ debian_headers_pkg() {
 		echo "kvmlite: no linux-headers-amd64 known to apt" >&2
 		return 0
 	fi
-	dep=$(apt-cache show "linux-headers-amd64=$ver" | sed -n 's/^Depends: //p' | head -n 1)
-	echo "${dep%% *}" | sed 's/,.*//'
+	first_depends "linux-headers-amd64=$ver"
+}
+
+# first_depends [APT-CACHE-OPTION...] PKG[=VERSION]: the first package
+# PKG's Depends line names (a metapackage's real package), or nothing.
+first_depends() {
+	apt-cache show "$@" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1 |
+		sed 's/[ ,].*//'
 }
 
 headers_meta_version() {

@@ -90,3 +90,20 @@ supervise() {
 		'BEGIN { printf "%s %.1f\n", s, a - b }' >"$prefix.status"
 	[[ $state == "done" ]]
 }
+
+# check WHAT COMMAND...: run COMMAND and print "$CHECK_NAME: WHAT ok" or
+# "... FAIL" (run-tests.sh turns these into results); a failure sets
+# CHECK_FAILED=1 and shows the tail of $CHECK_LOG where one is set.
+CHECK_FAILED=0
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "$CHECK_NAME: $what ok"
+	else
+		echo "$CHECK_NAME: $what FAIL"
+		[[ -n ${CHECK_LOG:-} ]] && tail -n 20 "$CHECK_LOG"
+		CHECK_FAILED=1
+	fi
+	return 0
+}
