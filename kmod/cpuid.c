@@ -80,8 +80,18 @@ static unsigned int build_table(struct kvm_cpuid_entry2 *e)
 		case 2:
 			add(e, &n, 2, 0, 0);
 			break;
+		case 6:
+			/*
+			 * Power management: only ARAT, as KVM offers it.  The
+			 * LAPIC timer is an hrtimer, running whatever the
+			 * guest's C-state; without ARAT Linux keeps the PIT.
+			 */
+			add(e, &n, 6, 0, 0);
+			e[n - 1].eax = BIT(2);
+			clear_regs(&e[n - 1], false, true, true, true);
+			break;
 		default:
-			/* 3-6: serial number, cache/topology, MONITOR, power. */
+			/* 3-5: serial number, cache/topology, MONITOR. */
 			break;
 		}
 	}

@@ -118,6 +118,7 @@ struct kvmlite_vcpu {
 	/* MSRs the VMCS does not switch */
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base;
 	u64 msr_apic_base, msr_misc_enable;
+	u64 msr_ucode_rev;	/* set by the host only, as in KVM */
 
 	struct fpu_guest fpu;
 

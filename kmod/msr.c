@@ -20,6 +20,7 @@ const u32 kvmlite_msr_list[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE,
 	MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
 	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
+	MSR_IA32_UCODE_REV,
 };
 
 const unsigned int kvmlite_nr_msrs = ARRAY_SIZE(kvmlite_msr_list);
@@ -133,6 +134,9 @@ int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 	case MSR_IA32_CR_PAT:
 		*val = vmcs_read(GUEST_IA32_PAT);
 		return 0;
+	case MSR_IA32_UCODE_REV:
+		*val = vcpu->msr_ucode_rev;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -205,6 +209,14 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 		if (!pat_valid(val))
 			return -EINVAL;
 		vmcs_write(GUEST_IA32_PAT, val);
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		/*
+		 * The guest writes 0 before CPUID to sample the revision
+		 * (SDM 10.11.7.1); only the host changes it, as in KVM.
+		 */
+		if (host)
+			vcpu->msr_ucode_rev = val;
 		return 0;
 	default:
 		return -EINVAL;

@@ -405,6 +405,8 @@ int kvmlite_create_vcpu(struct kvmlite_vm *vm, unsigned long id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	/* KVM's default: a revision no microcode update check rejects. */
+	vcpu->msr_ucode_rev = 0x100000000ULL;
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->preempt, &kvmlite_preempt_ops);
 	for (i = 0; i < KVMLITE_RUN_PAGES; i++) {

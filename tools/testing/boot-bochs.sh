@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot the test guest in Bochs with an emulated VMX CPU (kvmlite runs for
-# real). Two CPUs (corei7_skylake_x), 256 MiB, an ISOLINUX CD holding
+# real). Two CPUs (corei7_skylake_x), 768 MiB (room for kvmlite-run --kernel
+# --mem 256), an ISOLINUX CD holding
 # kernel and initramfs, COM1 to a file, no GUI (rfb display nobody
 # connects to). Two lanes:
 #   bochs    Debian 12's Bochs 2.7: no posted-interrupt processing, so
@@ -12,7 +13,8 @@
 #            script with KVMLITE_BOCHS_LANE=bochs3): hardware posted-
 #            interrupt processing; kvm_intel gets enable_apicv=0 there
 #
-# Usage: tools/testing/boot-bochs.sh [suite|demo]
+# Usage: tools/testing/boot-bochs.sh [suite|demo|linux]  (linux: kvmlite-run
+#        --kernel boots the same kernel as a guest, unchecked; debugging)
 # Output: $BUILD_DIR/<lane>-<mode>.serial (serial log), .serial.ts (same
 #         with host timestamps), .status ("done|panic|timeout|exited
 #         SECS"), .bochs.log (emulator log, errors only).
@@ -30,7 +32,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-suite}
-[[ $mode == suite || $mode == demo ]] || die "usage: $0 [suite|demo]"
+[[ $mode == suite || $mode == demo || $mode == linux ]] || die "usage: $0 [suite|demo|linux]"
 [[ -f $BUILD_DIR/initrd.img ]] || "$TESTING_DIR/mkimage.sh"
 
 # ips: emulated instructions per emulated second for Bochs' timers. The
@@ -109,7 +111,7 @@ xorriso -as mkisofs -quiet -o "$iso" -b isolinux/isolinux.bin \
 # --- Bochs configuration. Logging is kept to errors: Bochs logs a line per
 # unknown MSR, which costs time.
 cat >"$prefix.bochsrc" <<EOC
-megs: 256
+megs: 768
 cpu: model=corei7_skylake_x, count=2, ips=$ips, reset_on_triple_fault=0
 clock: sync=none, time0=local
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot

@@ -17,19 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 ensure_pkgs perl
 cp_dir=$top/build/checkpatch
 if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
-	# linux-source depends on linux-source-<series>, the real package.
-	pkg=$(first_depends linux-source)
-	[ -n "$pkg" ] || { apt_updated_once; pkg=$(first_depends linux-source); }
-	[ -n "$pkg" ] || die "no linux-source package known to apt"
-	debs=("$CACHE_DIR/${pkg}"_*.deb)
-	if [ ! -e "${debs[0]}" ]; then
-		echo "checkpatch: downloading $pkg into $CACHE_DIR (not installed)"
-		mkdir -p "$CACHE_DIR"
-		(cd "$CACHE_DIR" && apt-get download -q "$pkg" >/dev/null) ||
-			die "apt-get download $pkg failed"
-		debs=("$CACHE_DIR/${pkg}"_*.deb)
-	fi
-	deb=$(printf '%s\n' "${debs[@]}" | sort -V | tail -n 1)
+	deb=$(linux_source_deb) || die "cannot get Debian's linux-source package"
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	dpkg -x "$deb" "$tmp"

@@ -47,6 +47,30 @@ first_depends() {
 		sed 's/[ ,].*//'
 }
 
+# linux_source_deb: the path of Debian's linux-source-<series> .deb (what
+# linux-source depends on) in $CACHE_DIR, fetched there once with
+# apt-get download: never installed, it is a 139 MB tarball.
+linux_source_deb() {
+	local pkg debs
+	pkg=$(first_depends linux-source)
+	[ -n "$pkg" ] || { apt_updated_once; pkg=$(first_depends linux-source); }
+	if [ -z "$pkg" ]; then
+		echo "kvmlite: no linux-source package known to apt" >&2
+		return 1
+	fi
+	debs=("$CACHE_DIR/${pkg}"_*.deb)
+	if [ ! -e "${debs[0]}" ]; then
+		echo "kvmlite: downloading $pkg into $CACHE_DIR (not installed)" >&2
+		mkdir -p "$CACHE_DIR"
+		if ! (cd "$CACHE_DIR" && apt-get download -q "$pkg" >/dev/null); then
+			echo "kvmlite: apt-get download $pkg failed" >&2
+			return 1
+		fi
+		debs=("$CACHE_DIR/${pkg}"_*.deb)
+	fi
+	printf '%s\n' "${debs[@]}" | sort -V | tail -n 1
+}
+
 headers_meta_version() {
 	apt-cache policy linux-headers-amd64 2>/dev/null |
 		awk '$1 == "Candidate:" && $2 != "(none)" {print $2}'

@@ -4,7 +4,10 @@
 # Build the test guest's kernel and initramfs:
 #   $BUILD_DIR/vmlinuz      Debian kernel matching linux-headers-amd64
 #   $BUILD_DIR/initrd.img   busybox + /init + kvm modules + kvmlite.ko +
-#                           selftests + kvmlite-run (cpio newc)
+#                           selftests + kvmlite-run (cpio newc), and in
+#                           /usr/share/kvmlite/linux the Linux guest for
+#                           kvmlite-run --kernel: the same vmlinuz and a
+#                           busybox initrd.img (guest/linux-init)
 #
 # Usage: tools/testing/mkimage.sh
 # Inputs (built beforehand by the top-level make):
@@ -81,12 +84,17 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root} \
 	"$root"/lib/modules/{kvm,kvmlite} "$root"/selftests/kvmlite
 chmod 1777 "$root/tmp"
 
-cp /bin/busybox "$root/bin/busybox"
-# --list-full prints paths like usr/bin/awk; link every applet to busybox.
-while read -r applet; do
-	[[ $applet == bin/busybox ]] && continue
-	[[ -e $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
-done < <("$root/bin/busybox" --list-full)
+# busybox into the tree at $1, with every applet linked to it (--list-full
+# prints paths like usr/bin/awk).
+add_busybox() {
+	local applet
+	cp /bin/busybox "$1/bin/busybox"
+	while read -r applet; do
+		[[ $applet == bin/busybox ]] && continue
+		[[ -e $1/$applet ]] || ln -s /bin/busybox "$1/$applet"
+	done < <("$1/bin/busybox" --list-full)
+}
+add_busybox "$root"
 
 install -m 0755 "$TESTING_DIR/guest/init" "$root/init"
 gcc -static -nostdlib -ffreestanding -fno-stack-protector -fno-pie -no-pie \
@@ -148,6 +156,30 @@ for t in "${tests[@]}"; do
 	chmod 0755 "$root/selftests/kvmlite/${t##*/}"
 	echo "${t##*/}" >>"$root/selftests/kvmlite/list"
 done
+# /kselftest: "make install" with the kernel's runner (check-kselftest.sh
+# unpacks it), for guest/init's kselftest mode. Its tests are links to
+# the stripped copies above: each initramfs byte costs boot time.
+ksft=${KVMLITE_KSFT_DIR:-$REPO_DIR/build/kselftest/ksft}
+if [[ -r $ksft/kselftest/runner.sh ]]; then
+	make -s -C "$st_dir" install INSTALL_PATH="$root/kselftest" KSFT_DIR="$ksft"
+	for t in "${tests[@]}"; do
+		ln -sf "/selftests/kvmlite/${t##*/}" "$root/kselftest/kvmlite/${t##*/}"
+	done
+fi
+
+# --- the Linux guest of kvmlite-run --kernel ------------------------------
+# The same kernel as the test machine's, and a busybox initramfs whose
+# /init is guest/linux-init (uncompressed: the outer archive compresses).
+lg=$root/usr/share/kvmlite/linux
+groot=$BUILD_DIR/linux-guest-root
+mkdir -p "$lg"
+cp "$kimage" "$lg/vmlinuz"
+rm -rf "$groot"
+mkdir -p "$groot"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
+add_busybox "$groot"
+install -m 0755 "$TESTING_DIR/guest/linux-init" "$groot/init"
+(cd "$groot" && find . | LC_ALL=C sort |
+	cpio --quiet -o -H newc -R 0:0) >"$lg/initrd.img"
 
 # --- pack -------------------------------------------------------------
 case $compress in

@@ -106,6 +106,11 @@ run_checks install tools/testing/check-install.sh
 step "DKMS: add and build against the 6.1 headers (scratch trees)"
 run_checks dkms tools/testing/check-dkms.sh
 
+# Before the lanes: mkimage.sh puts the kernel's runner it unpacks into
+# the test machine (guest/init's kselftest mode).
+step "kselftest: make install and the kernel's run_kselftest.sh (scratch directory)"
+run_checks kselftest tools/testing/check-kselftest.sh
+
 if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	step "selftests in the emulated machines"
 	tools/testing/run-lanes.sh -r "$results" bochs bochs3 qemu ||

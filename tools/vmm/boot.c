@@ -19,6 +19,10 @@
  * wait in their reset state for the guest's INIT and SIPI.
  * Multiboot handoff goes to vCPU 0 only: EAX=0x2BADB002 and EBX=0x1100;
  * the others get EAX=EBX=0.
+ *
+ * A bzImage (--kernel, bzimage.c) gets the Linux 32-bit boot protocol's
+ * state instead: its own GDT at 0x1000 (0x10 code, 0x18 data, as the
+ * protocol names them), ESI = the zero page, every other GPR zero.
  */
 #include <string.h>
 #include <sys/ioctl.h>
@@ -55,6 +59,13 @@ static const uint64_t gdt[] = {
 	0x00cf9b000000ffffULL,	/* 0x18: code, 32-bit, 4 GiB */
 };
 
+static const uint64_t linux_gdt[] = {
+	0,
+	0,
+	0x00cf9b000000ffffULL,	/* 0x10 (__BOOT_CS): code, 32-bit, 4 GiB */
+	0x00cf93000000ffffULL,	/* 0x18 (__BOOT_DS): data, 4 GiB */
+};
+
 static void put64(struct vm *vm, uint64_t gpa, uint64_t val)
 {
 	memcpy(vm->ram + gpa, &val, sizeof(val));
@@ -67,6 +78,10 @@ void boot_write_tables(struct vm *vm)
 
 	if (vm->mode == BOOT_REAL16)
 		return;
+	if (vm->mode == BOOT_LINUX32) {
+		memcpy(vm->ram + BOOT_GDT, linux_gdt, sizeof(linux_gdt));
+		return;
+	}
 	memcpy(vm->ram + BOOT_GDT, gdt, sizeof(gdt));
 
 	mbi.flags = 1;	/* mem_lower and mem_upper are valid */
@@ -134,6 +149,20 @@ int boot_setup_vcpu(struct vcpu *vcpu)
 		real_segment(&sregs.fs, cs);
 		real_segment(&sregs.gs, cs);
 		real_segment(&sregs.ss, cs);
+		break;
+	case BOOT_LINUX32:
+		flat_segment(&sregs.cs, SEL_LINUX_CS, true, false);
+		flat_segment(&data, SEL_LINUX_DS, false, false);
+		sregs.ds = data;
+		sregs.es = data;
+		sregs.fs = data;
+		sregs.gs = data;
+		sregs.ss = data;
+		sregs.gdt.base = BOOT_GDT;
+		sregs.gdt.limit = sizeof(linux_gdt) - 1;
+		sregs.cr0 = CR0_PE | CR0_ET | CR0_NE;
+		regs.rdi = 0;
+		regs.rsi = LINUX_ZERO_PAGE;
 		break;
 	case BOOT_PROT32:
 	case BOOT_LONG64:

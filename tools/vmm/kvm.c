@@ -94,10 +94,11 @@ int kvm_setup_memory(struct vm *vm)
  * long mode), so give every vCPU what the device supports, with its own
  * initial APIC ID.
  */
-static struct kvm_cpuid2 *supported_cpuid(struct vm *vm, int *err)
+static struct kvm_cpuid2 *supported_cpuid(struct vm *vm, int *err,
+					  __u32 *room)
 {
 	struct kvm_cpuid2 *cpuid;
-	int nent = 64;
+	int nent = 128;
 
 	for (;;) {
 		cpuid = calloc(1, sizeof(*cpuid) +
@@ -106,9 +107,11 @@ static struct kvm_cpuid2 *supported_cpuid(struct vm *vm, int *err)
 			*err = vmm_error(EX_OSERR, "out of memory");
 			return NULL;
 		}
-		cpuid->nent = nent;
-		if (!ioctl(vm->dev_fd, KVM_GET_SUPPORTED_CPUID, cpuid))
+		cpuid->nent = nent - 64;
+		if (!ioctl(vm->dev_fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
+			*room = nent;
 			return cpuid;
+		}
 		free(cpuid);
 		if (errno != E2BIG || nent >= 4096) {
 			*err = dev_error(vm, "KVM_GET_SUPPORTED_CPUID");
@@ -116,6 +119,57 @@ static struct kvm_cpuid2 *supported_cpuid(struct vm *vm, int *err)
 		}
 		nent *= 2;
 	}
+}
+
+static struct kvm_cpuid_entry2 *find_leaf(struct kvm_cpuid2 *cpuid,
+					  __u32 function)
+{
+	__u32 i;
+
+	for (i = 0; i < cpuid->nent; i++)
+		if (cpuid->entries[i].function == function &&
+		    !cpuid->entries[i].index)
+			return &cpuid->entries[i];
+	return NULL;
+}
+
+static bool is_intel(const struct kvm_cpuid_entry2 *leaf0)
+{
+	/* "GenuineIntel" in EBX, EDX, ECX. */
+	return leaf0->ebx == 0x756e6547 && leaf0->edx == 0x49656e69 &&
+	       leaf0->ecx == 0x6c65746e;
+}
+
+/*
+ * --kernel: tell the guest its TSC frequency (the device's
+ * KVM_GET_TSC_KHZ), so that Linux needs no PIT to calibrate it: leaf
+ * 0x15 (TSC = crystal x 1/1) and 0x16 (base MHz), where the device
+ * offers neither, on Intel only (Linux reads them there only).  The
+ * table has room: supported_cpuid() allocates at least 64 entries more
+ * than the device fills.
+ */
+static void add_tsc_leaves(struct vm *vm, struct kvm_cpuid2 *cpuid,
+			   __u32 room)
+{
+	struct kvm_cpuid_entry2 *leaf0 = find_leaf(cpuid, 0), *e;
+	uint64_t hz = (uint64_t)vm->tsc_khz * 1000;
+
+	if (!vm->tsc_khz || hz > UINT32_MAX || !leaf0 || !is_intel(leaf0) ||
+	    cpuid->nent + 2 > room)
+		return;
+	if (!find_leaf(cpuid, 0x15)) {
+		e = &cpuid->entries[cpuid->nent++];
+		*e = (struct kvm_cpuid_entry2){ .function = 0x15, .eax = 1,
+						.ebx = 1, .ecx = hz };
+	}
+	if (!find_leaf(cpuid, 0x16)) {
+		e = &cpuid->entries[cpuid->nent++];
+		*e = (struct kvm_cpuid_entry2){ .function = 0x16,
+						.eax = vm->tsc_khz / 1000,
+						.ebx = vm->tsc_khz / 1000 };
+	}
+	if (leaf0->eax < 0x16)
+		leaf0->eax = 0x16;
 }
 
 static int set_cpuid(struct vcpu *vcpu, struct kvm_cpuid2 *cpuid)
@@ -138,10 +192,11 @@ static int set_cpuid(struct vcpu *vcpu, struct kvm_cpuid2 *cpuid)
 int kvm_create_vcpus(struct vm *vm)
 {
 	struct kvm_cpuid2 *cpuid = NULL;
+	__u32 cpuid_room = 0;
 	int i, r = 0;
 
 	if (check_extension(vm, KVM_CAP_EXT_CPUID)) {
-		cpuid = supported_cpuid(vm, &r);
+		cpuid = supported_cpuid(vm, &r, &cpuid_room);
 		if (!cpuid)
 			return r;
 	}
@@ -161,6 +216,12 @@ int kvm_create_vcpus(struct vm *vm)
 			vcpu->run = NULL;
 			r = dev_error(vm, "mmap of the vCPU's kvm_run");
 			break;
+		}
+		if (cpuid && i == 0 && vm->linux_guest) {
+			r = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
+			vm->tsc_khz = r > 0 ? r : 0;
+			r = 0;
+			add_tsc_leaves(vm, cpuid, cpuid_room);
 		}
 		if (cpuid)
 			r = set_cpuid(vcpu, cpuid);

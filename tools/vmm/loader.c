@@ -29,13 +29,7 @@
 #define MB_FLAG_MEMINFO		BIT(1)
 #define REAL_MODE_END		0x100000ULL
 
-struct image {
-	const char *path;
-	uint8_t *data;
-	size_t size;
-};
-
-static int read_file(struct image *img, uint64_t max)
+int image_read(struct image *img, uint64_t max)
 {
 	struct stat st;
 	size_t done = 0;
@@ -57,7 +51,7 @@ static int read_file(struct image *img, uint64_t max)
 	}
 	if ((uint64_t)st.st_size > max) {
 		r = vmm_error(EX_DATAERR,
-			      "%s: image of %lld bytes does not fit in %llu MiB of guest RAM",
+			      "%s: file of %lld bytes does not fit in %llu MiB of guest RAM",
 			      img->path, (long long)st.st_size,
 			      (unsigned long long)(max >> 20));
 		goto out;
@@ -286,7 +280,7 @@ int load_image(struct vm *vm, const char *path, bool flat, uint64_t flat_addr)
 	struct image img = { .path = path };
 	int r;
 
-	r = read_file(&img, vm->ram_size);
+	r = image_read(&img, vm->ram_size);
 	if (!r)
 		r = flat ? load_flat(vm, &img, flat_addr) : load_elf(vm, &img);
 	free(img.data);

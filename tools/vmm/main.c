@@ -18,6 +18,8 @@
 
 #include "kvmlite-run.h"
 
+#define DEFAULT_CMDLINE		"console=ttyS0"
+
 int vmm_error(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -41,11 +43,20 @@ static void print_help(FILE *out)
 {
 	fprintf(out,
 		"usage: " KVMLITE_RUN " [OPTIONS] IMAGE\n"
+		"       " KVMLITE_RUN " [OPTIONS] --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]\n"
 		"       " KVMLITE_RUN " [--device PATH] --info\n"
 		"IMAGE is an ELF file: 32-bit with a Multiboot header (entered in\n"
 		"protected mode, EAX=0x2BADB002, EBX=Multiboot info) or 64-bit\n"
 		"(entered in long mode, 4 GiB identity-mapped), or with --flat a\n"
 		"raw binary entered in real mode at its load address.\n"
+		"  --kernel BZIMAGE  boot a Linux bzImage (x86 boot protocol 2.06+,\n"
+		"                 32-bit entry) on a PC-like platform: ACPI tables,\n"
+		"                 an IOAPIC, COM1 on IRQ 4 with stdin as its input;\n"
+		"                 implies --irqchip split; the guest's poweroff and\n"
+		"                 reboot end the run with status 0; Ctrl-A x quits\n"
+		"  --initrd FILE  the initramfs for --kernel\n"
+		"  --append CMDLINE  the kernel command line for --kernel\n"
+		"                 (default \"" DEFAULT_CMDLINE "\")\n"
 		"  --device PATH  hypervisor device (default %s; /dev/kvm works too)\n"
 		"  --mem MIB      guest RAM in MiB, %d..%d (default %d)\n"
 		"  --smp N        vCPUs, 1..%d (default 1); with --irqchip none all\n"
@@ -67,7 +78,8 @@ static void print_help(FILE *out)
 		"Guest devices: COM1 16550 UART at 0x3f8 (output to stdout); OUT\n"
 		"to port 0xf4 ends the run with the value as exit status.\n"
 		"Exit status: the guest's port 0xf4 value (low 8 bits), 0 when all\n"
-		"vCPUs halted (--irqchip none), 64 bad option, 65 bad image,\n"
+		"vCPUs halted (--irqchip none) or a --kernel guest powered off or\n"
+		"rebooted, 64 bad option, 65 bad image,\n"
 		"66 image unreadable, 69 device error, 70 guest failure, 71 host\n"
 		"error.\n",
 		KVMLITE_DEVICE_PATH, MIN_MEM_MIB, MAX_MEM_MIB, DEFAULT_MEM_MIB,
@@ -98,6 +110,9 @@ int main(int argc, char **argv)
 		{ "smp", required_argument, NULL, 's' },
 		{ "flat", required_argument, NULL, 'f' },
 		{ "irqchip", required_argument, NULL, 'I' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'r' },
+		{ "append", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "info", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
@@ -109,7 +124,8 @@ int main(int argc, char **argv)
 		.vm_fd = -1,
 	};
 	unsigned long long mem_mib = DEFAULT_MEM_MIB, smp = 1, flat_addr = 0;
-	bool info = false, flat = false;
+	const char *kernel = NULL, *initrd = NULL, *cmdline = NULL;
+	bool info = false, flat = false, irqchip_none = false;
 	int opt, r;
 
 	opterr = 0;
@@ -143,6 +159,16 @@ int main(int argc, char **argv)
 						 "--irqchip '%s': expected none or split (try --help)",
 						 optarg);
 			vm.split_irqchip = !strcmp(optarg, "split");
+			irqchip_none = !vm.split_irqchip;
+			break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'r':
+			initrd = optarg;
+			break;
+		case 'a':
+			cmdline = optarg;
 			break;
 		case 'v':
 			vm.verbose = true;
@@ -169,7 +195,15 @@ int main(int argc, char **argv)
 					 "--info takes no image (try --help)");
 		return print_info(vm.device);
 	}
-	if (optind != argc - 1)
+	if (!kernel && (initrd || cmdline))
+		return vmm_error(EX_USAGE, "%s needs --kernel (try --help)",
+				 initrd ? "--initrd" : "--append");
+	if (kernel && (optind < argc || flat || irqchip_none))
+		return vmm_error(EX_USAGE, optind < argc ?
+				 "--kernel takes no IMAGE (try --help)" : flat ?
+				 "--kernel and --flat exclude each other (try --help)" :
+				 "--kernel needs the in-kernel LAPIC, not --irqchip none (try --help)");
+	if (!kernel && optind != argc - 1)
 		return vmm_error(EX_USAGE, optind < argc ?
 				 "one image only (try --help)" :
 				 "no image given (try --help)");
@@ -182,7 +216,13 @@ int main(int argc, char **argv)
 		return vmm_error(EX_OSERR, "mmap of %llu MiB guest RAM: %s",
 				 mem_mib, strerror(errno));
 
-	r = load_image(&vm, argv[optind], flat, flat_addr);
+	if (kernel) {
+		vm.split_irqchip = true;
+		r = load_linux(&vm, kernel, initrd,
+			       cmdline ? cmdline : DEFAULT_CMDLINE);
+	} else {
+		r = load_image(&vm, argv[optind], flat, flat_addr);
+	}
 	if (r)
 		return r;
 	boot_write_tables(&vm);
@@ -190,11 +230,16 @@ int main(int argc, char **argv)
 	r = kvm_open(&vm);
 	if (!r)
 		r = kvm_setup_memory(&vm);
+	if (!r && vm.linux_guest)
+		ioapic_init(&vm);
 	if (!r)
 		r = kvm_create_vcpus(&vm);
+	if (!r && vm.linux_guest)
+		r = console_start(&vm);
 	if (!r)
 		r = vcpus_run(&vm);
 	serial_flush();
+	console_stop();
 	kvm_close(&vm);
 	return r;
 }

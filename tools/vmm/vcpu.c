@@ -115,24 +115,6 @@ static __printf(2, 3) void vcpu_fail(struct vcpu *vcpu, const char *fmt, ...)
 	pthread_mutex_unlock(&stop_lock);
 }
 
-/* No device is memory-mapped: reads see all ones, writes are dropped. */
-static void mmio_handle(struct vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	static bool logged;
-
-	if (!run->mmio.is_write)
-		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
-	if (vcpu->vm->verbose && !logged) {
-		logged = true;
-		fprintf(stderr,
-			KVMLITE_RUN ": vcpu%d: MMIO %s at 0x%llx outside RAM (%s; logged once)\n",
-			vcpu->id, run->mmio.is_write ? "write" : "read",
-			run->mmio.phys_addr,
-			run->mmio.is_write ? "ignored" : "reads all ones");
-	}
-}
-
 static void internal_error(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -163,7 +145,7 @@ static bool handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_IOAPIC_EOI:
-		/* No IOAPIC: no level-triggered line to re-raise. */
+		ioapic_eoi(run->eoi.vector);
 		return true;
 	case KVM_EXIT_HLT:
 		if (vcpu->vm->verbose)
