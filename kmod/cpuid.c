@@ -73,7 +73,8 @@ static unsigned int build_table(struct kvm_cpuid_entry2 *e)
 		case 7:
 			add(e, &n, 7, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
 			e[n - 1].eax = 0;
-			e[n - 1].ebx &= LEAF7_EBX_OK;
+			/* TSC_ADJUST is emulated (msr.c), as in KVM. */
+			e[n - 1].ebx = (e[n - 1].ebx & LEAF7_EBX_OK) | BIT(1);
 			e[n - 1].ecx = 0;
 			e[n - 1].edx = 0;
 			break;

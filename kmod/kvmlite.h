@@ -119,6 +119,7 @@ struct kvmlite_vcpu {
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base;
 	u64 msr_apic_base, msr_misc_enable;
 	u64 msr_ucode_rev;	/* set by the host only, as in KVM */
+	u64 msr_tsc_adjust;	/* IA32_TSC_ADJUST (SDM 17.17.3) */
 
 	struct fpu_guest fpu;
 

@@ -20,7 +20,7 @@ const u32 kvmlite_msr_list[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE,
 	MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
 	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
-	MSR_IA32_UCODE_REV,
+	MSR_IA32_UCODE_REV, MSR_IA32_TSC_ADJUST,
 };
 
 const unsigned int kvmlite_nr_msrs = ARRAY_SIZE(kvmlite_msr_list);
@@ -137,6 +137,9 @@ int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 	case MSR_IA32_UCODE_REV:
 		*val = vcpu->msr_ucode_rev;
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*val = vcpu->msr_tsc_adjust;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -151,7 +154,25 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 	case MSR_IA32_TSC:
 		if (!(kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING))
 			return -EINVAL;
+		/*
+		 * A guest's write moves IA32_TSC_ADJUST by as much as it
+		 * moves the TSC (SDM 17.17.3); the host's (a restore) does
+		 * not, as in KVM.
+		 */
+		if (!host)
+			vcpu->msr_tsc_adjust += val - (rdtsc() + tsc_offset());
 		vmcs_write(TSC_OFFSET, val - rdtsc());
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		/* The guest's write moves its TSC; the host's only restores. */
+		if (!host && val != vcpu->msr_tsc_adjust) {
+			if (!(kvmlite_vmcs_config.proc &
+			      CPU_BASED_USE_TSC_OFFSETTING))
+				return -EINVAL;
+			vmcs_write(TSC_OFFSET,
+				   tsc_offset() + (val - vcpu->msr_tsc_adjust));
+		}
+		vcpu->msr_tsc_adjust = val;
 		return 0;
 	case MSR_IA32_APICBASE:
 		/*

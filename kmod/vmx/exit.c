@@ -218,11 +218,18 @@ static int handle_msr(struct kvmlite_vcpu *vcpu, bool write)
 		val = (u32)vcpu->gprs[GPR_RAX] |
 		      (u64)(u32)vcpu->gprs[GPR_RDX] << 32;
 		if (kvmlite_set_msr(vcpu, index, val, false)) {
+			/* As KVM's report_ignored_msrs: say which, rarely. */
+			pr_info_ratelimited("kvmlite: vcpu %u: WRMSR 0x%x <- 0x%llx: #GP (rip 0x%lx)\n",
+					    vcpu->id, index, val,
+					    vmcs_read(GUEST_RIP));
 			kvmlite_inject_gp(vcpu);
 			return 1;
 		}
 	} else {
 		if (kvmlite_get_msr(vcpu, index, &val, false)) {
+			pr_info_ratelimited("kvmlite: vcpu %u: RDMSR 0x%x: #GP (rip 0x%lx)\n",
+					    vcpu->id, index,
+					    vmcs_read(GUEST_RIP));
 			kvmlite_inject_gp(vcpu);
 			return 1;
 		}

@@ -37,21 +37,9 @@
 
 #include "kvmlite_util.h"
 #include "tap.h"
+#include "vmm_run.h"
 
 #define VMM_TIMEOUT_S	120
-#define OUT_MAX		4096
-
-/* kvmlite-run's exit status (tools/vmm/kvmlite-run.h). */
-#define VMM_EX_USAGE		64
-#define VMM_EX_DATAERR		65
-#define VMM_EX_NOINPUT		66
-#define VMM_EX_UNAVAILABLE	69
-
-struct result {
-	int status;		/* exit status; -1: killed or not run */
-	char out[OUT_MAX];
-	char err[OUT_MAX];
-};
 
 struct guest_case {
 	const char *what;
@@ -139,17 +127,6 @@ static const struct guest_case guest_cases[] = {
 #define NR_ERROR_CASES	7
 #define NR_KVMLITE_EXTRA 1
 
-static const char *vmm_path(void)
-{
-	const char *env = getenv("KVMLITE_RUN");
-
-	if (env && *env)
-		return env;
-	if (!access("/usr/bin/kvmlite-run", X_OK))
-		return "/usr/bin/kvmlite-run";
-	return "../../tools/vmm/kvmlite-run";
-}
-
 static const char *guest_path(const char *name)
 {
 	static char paths[8][512];
@@ -171,85 +148,31 @@ static bool is_image(const char *arg)
 	return dot && (!strcmp(dot, ".elf") || !strcmp(dot, ".bin"));
 }
 
-static void read_all(int fd, char *buf)
-{
-	ssize_t n = pread(fd, buf, OUT_MAX - 1, 0);
-
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-}
-
-/* Run the VMM with argv (NULL-terminated) and collect what it said. */
-static void run_vmm(struct result *res, const char *const *args)
+/* Run the VMM with args, image names resolved in the guests' directory. */
+static void run_vmm(struct vmm_result *res, const char *const *args)
 {
 	const char *argv[16];
-	int out, err, n = 0, wstatus;
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	long waited_ms = 0;
-	pid_t pid;
+	int n = 0;
 
-	memset(res, 0, sizeof(*res));
-	res->status = -1;
-	argv[n++] = vmm_path();
 	for (; *args && n < (int)ARRAY_SIZE(argv) - 1; args++)
 		argv[n++] = is_image(*args) ? guest_path(*args) : *args;
 	argv[n] = NULL;
-
-	out = memfd_create("vmm-stdout", MFD_CLOEXEC);
-	err = memfd_create("vmm-stderr", MFD_CLOEXEC);
-	if (out < 0 || err < 0)
-		tap_bail("memfd_create: %s", strerror(errno));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		tap_bail("fork: %s", strerror(errno));
-	if (!pid) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(out, 1);
-		dup2(err, 2);
-		execv(argv[0], (char *const *)argv);
-		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &wstatus, WNOHANG) == 0) {
-		if (waited_ms >= VMM_TIMEOUT_S * 1000L) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &wstatus, 0);
-			tap_diag("kvmlite-run killed after %d s", VMM_TIMEOUT_S);
-			break;
-		}
-		nanosleep(&tick, NULL);
-		waited_ms += 20;
-	}
-	if (WIFEXITED(wstatus))
-		res->status = WEXITSTATUS(wstatus);
-	read_all(out, res->out);
-	read_all(err, res->err);
-}
-
-static void show(const char *cmd, const struct result *res)
-{
-	tap_diag("%s: exit %d", cmd, res->status);
-	if (res->out[0])
-		tap_diag("stdout: %s", res->out);
-	if (res->err[0])
-		tap_diag("stderr: %s", res->err);
+	vmm_run(res, argv, VMM_TIMEOUT_S);
 }
 
 static bool check_error(const char *what, const char *const *args,
 			int status, const char *msg)
 {
-	struct result res;
+	struct vmm_result res;
 	bool ok;
 
 	run_vmm(&res, args);
 	ok = res.status == status && strstr(res.err, msg);
 	if (!ok) {
-		show(what, &res);
+		vmm_show(what, &res, 4096);
 		tap_diag("expected exit %d and \"%s\" on stderr", status, msg);
 	}
+	vmm_result_free(&res);
 	return tap_check(ok, "%s: exit %d, \"%s\"", what, status, msg);
 }
 
@@ -308,7 +231,7 @@ static void run_guests(const char *device)
 	for (i = 0; i < NR_GUEST_CASES; i++) {
 		const struct guest_case *c = &guest_cases[i];
 		const char *args[12] = { "--device", device, "--mem", "16" };
-		struct result res;
+		struct vmm_result res;
 		bool ok;
 		int n = 4;
 
@@ -326,11 +249,12 @@ static void run_guests(const char *device)
 		for (size_t e = 0; e < ARRAY_SIZE(c->err) && c->err[e]; e++)
 			ok = ok && strstr(res.err, c->err[e]);
 		if (!ok) {
-			show(c->what, &res);
+			vmm_show(c->what, &res, 4096);
 			tap_diag("expected exit %d, stdout \"%s\", stderr with \"%s\"",
 				 c->status, c->out,
 				 c->err[0] ? c->err[0] : "(nothing)");
 		}
+		vmm_result_free(&res);
 		tap_check(ok, "%s: %s", device, c->what);
 	}
 }
@@ -358,7 +282,7 @@ static void kvm_cases(bool wanted)
 static void kvmlite_cases(bool wanted)
 {
 	const char *dev = KVMLITE_DEV;
-	struct result res;
+	struct vmm_result res;
 	int cap;
 
 	if (!wanted) {
@@ -396,7 +320,8 @@ static void kvmlite_cases(bool wanted)
 		       strstr(res.err, "KVM_CAP_USER_MEMORY is 0"),
 		       "%s: refused without guest memory: exit %d, names KVM_CAP_USER_MEMORY",
 		       dev, VMM_EX_UNAVAILABLE))
-		show("kvmlite-run on " KVMLITE_DEV, &res);
+		vmm_show("kvmlite-run on " KVMLITE_DEV, &res, 4096);
+	vmm_result_free(&res);
 	skip_guests(dev, "KVM_CAP_USER_MEMORY is 0 (kvmlite has no guest memory yet)");
 }
 

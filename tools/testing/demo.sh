@@ -9,12 +9,16 @@
 # answering through kvmlite-run, which then runs three demo guests (a
 # Multiboot kernel and a 64-bit ELF that print on the emulated COM1 and
 # exit through port 0xf4, and a two-vCPU 64-bit ELF whose BSP starts its
-# AP with INIT/SIPI through kvmlite's in-kernel LAPIC).  The whole serial
+# AP with INIT/SIPI through kvmlite's in-kernel LAPIC), and last boots
+# Linux (the machine's own kernel, two vCPUs) with kvmlite-run --kernel
+# to a shell on its console, which runs a few commands and powers off.
+# The whole serial
 # log stays in build/testing/<lane>-demo.serial ($KVMLITE_BUILD_DIR if set).
 # KVMLITE_DEMO_LANE=bochs runs it on Debian 12's Bochs 2.7 instead
 # (software posted interrupts; nothing to build).
 # Exit status: 0 when the module loaded, kvmlite-run created a VM and the
-# guests printed their lines and exited with their status (0, 42, 43).
+# guests printed their lines and exited with their status (0, 42, 43), and
+# the Linux guest passed its check, reached its shell and powered off (0).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,9 +50,12 @@ if grep -q '^kvmlite-test: demo: kvmlite-run exit=0' "$log" &&
    grep -q 'Hello from 64-bit kvmlite guest' "$log" &&
    grep -q '^AP 1 up' "$log" &&
    grep -q '^smp64: 2 CPUs up' "$log" &&
+   grep -q '^kvmlite-guest: PASS cpus=2 ' "$log" &&
+   grep -q '^kvmlite-guest: a shell on ttyS0' "$log" &&
+   grep -q '^kvmlite-test: demo: guest linux exit=0' "$log" &&
    { [[ $lane != bochs3 ]] ||
      grep -q 'kvmlite: posted interrupts: hardware processing' "$log"; }; then
-	echo "demo: kvmlite loaded in the emulated VT-x machine ($lane) and ran the three guests"
+	echo "demo: kvmlite loaded in the emulated VT-x machine ($lane), ran the three guests and booted Linux to its shell"
 else
 	echo "demo: FAILED; see $log"
 	exit 1

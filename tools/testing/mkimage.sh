@@ -178,6 +178,7 @@ rm -rf "$groot"
 mkdir -p "$groot"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
 add_busybox "$groot"
 install -m 0755 "$TESTING_DIR/guest/linux-init" "$groot/init"
+cp "$root/usr/bin/kvmlite-testhelper" "$groot/usr/bin/"
 (cd "$groot" && find . | LC_ALL=C sort |
 	cpio --quiet -o -H newc -R 0:0) >"$lg/initrd.img"
 

@@ -23,14 +23,13 @@
 #define CTRL_A		0x01
 
 static struct termios saved_tty;
-static volatile sig_atomic_t tty_raw;
+/* Read by the signal handler: accessed atomically. */
+static sig_atomic_t tty_raw;
 
 void console_stop(void)
 {
-	if (tty_raw) {
+	if (__atomic_exchange_n(&tty_raw, 0, __ATOMIC_SEQ_CST))
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-		tty_raw = 0;
-	}
 }
 
 static void restore_and_die(int sig)
@@ -61,7 +60,7 @@ static int make_raw(void)
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) < 0)
 		return vmm_error(EX_OSERR, "stdin: tcsetattr: %s",
 				 strerror(errno));
-	tty_raw = 1;
+	__atomic_store_n(&tty_raw, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -93,7 +92,8 @@ static void *input_thread(void *arg)
 				}
 				if (buf[i] != CTRL_A)
 					feed(vm, CTRL_A);
-			} else if (buf[i] == CTRL_A && tty_raw) {
+			} else if (buf[i] == CTRL_A &&
+				   __atomic_load_n(&tty_raw, __ATOMIC_SEQ_CST)) {
 				escape = true;
 				continue;
 			}

@@ -147,8 +147,8 @@ void mmio_handle(struct vcpu *vcpu)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
 	if (vcpu->vm->verbose && !logged_mmio) {
 		logged_mmio = true;
-		fprintf(stderr,
-			KVMLITE_RUN ": vcpu%d: MMIO %s of %u bytes at 0x%llx, no device (%s; logged once)\n",
+		fprintf(stderr, KVMLITE_RUN
+			": vcpu%d: MMIO %s of %u bytes at 0x%llx, no device (%s; once)\n",
 			vcpu->id, run->mmio.is_write ? "write" : "read",
 			run->mmio.len, run->mmio.phys_addr,
 			run->mmio.is_write ? "ignored" : "reads all ones");

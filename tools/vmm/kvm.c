@@ -181,6 +181,13 @@ static int set_cpuid(struct vcpu *vcpu, struct kvm_cpuid2 *cpuid)
 
 		if (e->function == 1)
 			e->ebx = (e->ebx & 0x00ffffff) | (vcpu->id << 24);
+		/*
+		 * The in-kernel LAPIC emulates the TSC-deadline mode; KVM
+		 * says so by capability, not in its CPUID (as QEMU sets it).
+		 */
+		if (e->function == 1 && vcpu->vm->split_irqchip &&
+		    check_extension(vcpu->vm, KVM_CAP_TSC_DEADLINE_TIMER))
+			e->ecx |= BIT(24);
 		if (e->function == 0xb || e->function == 0x1f)
 			e->edx = vcpu->id;
 	}

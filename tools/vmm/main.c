@@ -43,7 +43,8 @@ static void print_help(FILE *out)
 {
 	fprintf(out,
 		"usage: " KVMLITE_RUN " [OPTIONS] IMAGE\n"
-		"       " KVMLITE_RUN " [OPTIONS] --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]\n"
+		"       " KVMLITE_RUN " [OPTIONS] --kernel BZIMAGE [--initrd FILE]\n"
+		"                   [--append CMDLINE]\n"
 		"       " KVMLITE_RUN " [--device PATH] --info\n"
 		"IMAGE is an ELF file: 32-bit with a Multiboot header (entered in\n"
 		"protected mode, EAX=0x2BADB002, EBX=Multiboot info) or 64-bit\n"

@@ -236,6 +236,19 @@ static int setup_kick(struct vm *vm)
 	return r;
 }
 
+/* --verbose: the guest's TSC before it runs (time-to-X measurements). */
+static void print_start_tsc(struct vcpu *vcpu)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} m = { .hdr.nmsrs = 1, .entry.index = 0x10 };	/* IA32_TSC */
+
+	if (ioctl(vcpu->fd, KVM_GET_MSRS, &m) == 1)
+		fprintf(stderr, KVMLITE_RUN ": vcpu%d: guest TSC at start %llu\n",
+			vcpu->id, m.entry.data);
+}
+
 int vcpus_run(struct vm *vm)
 {
 	int i, r;
@@ -243,6 +256,8 @@ int vcpus_run(struct vm *vm)
 	r = setup_kick(vm);
 	if (r)
 		return r;
+	if (vm->verbose)
+		print_start_tsc(&vm->vcpus[0]);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
 

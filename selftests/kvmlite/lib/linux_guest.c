@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot and check the Linux guest (linux_guest.h).
+ *
+ * The guest's console runs at loglevel 5: warnings and worse reach it,
+ * the boot chatter does not (every character is a port write that exits
+ * to the VMM).  Its init prints its TSC when it starts, and kvmlite-run
+ * --verbose the guest's TSC before the first KVM_RUN (KVM starts it at
+ * 0, kvmlite at the host's): the difference is the time from start to
+ * init in guest TSC ticks, which under Bochs count emulated instructions.
+ *
+ * The exit counters (kvmlite's debugfs, /sys/kernel/debug/kvmlite/
+ * vm<N>-<pid>/vcpu<M>) vanish with the VM, so they are sampled while the
+ * guest runs and the last sample is printed.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvmlite_util.h"
+#include "linux_guest.h"
+#include "tap.h"
+#include "vmm_run.h"
+
+#define BOOT_TIMEOUT_S	900
+#define MAX_COUNTERS	48
+
+/* What a healthy boot never prints. */
+static const char *const bad_words[] = {
+	"WARNING:", "BUG:", "Oops", "Call Trace", "Kernel panic",
+	"soft lockup", "hard LOCKUP", "rcu: INFO", "self-detected stall",
+	"unchecked MSR access", "kvmlite-guest: FAIL", "general protection",
+};
+
+const char *linux_kernel_path(void)
+{
+	const char *p = getenv("KVMLITE_LINUX_KERNEL");
+
+	return p && *p ? p : "/usr/share/kvmlite/linux/vmlinuz";
+}
+
+const char *linux_initrd_path(void)
+{
+	const char *p = getenv("KVMLITE_LINUX_INITRD");
+
+	return p && *p ? p : "/usr/share/kvmlite/linux/initrd.img";
+}
+
+const char *linux_guest_missing(void)
+{
+	static char why[600];
+
+	if (access(linux_kernel_path(), R_OK))
+		snprintf(why, sizeof(why), "no guest kernel at %s",
+			 linux_kernel_path());
+	else if (access(linux_initrd_path(), R_OK))
+		snprintf(why, sizeof(why), "no guest initrd at %s",
+			 linux_initrd_path());
+	else
+		return NULL;
+	return why;
+}
+
+struct counters {
+	int n;
+	char name[MAX_COUNTERS][40];
+	unsigned long long val[MAX_COUNTERS];
+};
+
+static void add_counter(struct counters *c, const char *name,
+			unsigned long long v)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->name[i], name))
+			break;
+	if (i == c->n) {
+		if (c->n == MAX_COUNTERS)
+			return;
+		snprintf(c->name[c->n++], sizeof(c->name[0]), "%s", name);
+		c->val[i] = 0;
+	}
+	c->val[i] += v;
+}
+
+/* The VM of process pid: its vCPUs' counters, summed. */
+static bool sample(pid_t pid, struct counters *c)
+{
+	const char *base = "/sys/kernel/debug/kvmlite";
+	char suffix[32], path[512], name[40];
+	struct dirent *d, *v;
+	unsigned long long val;
+	bool found = false;
+	DIR *dir, *vm;
+
+	snprintf(suffix, sizeof(suffix), "-%d", pid);
+	dir = opendir(base);
+	if (!dir)
+		return false;
+	memset(c, 0, sizeof(*c));
+	while ((d = readdir(dir))) {
+		size_t l = strlen(d->d_name), s = strlen(suffix);
+
+		if (l <= s || strcmp(d->d_name + l - s, suffix))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, d->d_name);
+		vm = opendir(path);
+		while (vm && (v = readdir(vm))) {
+			FILE *f;
+
+			if (strncmp(v->d_name, "vcpu", 4))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/%s", base,
+				 d->d_name, v->d_name);
+			f = fopen(path, "r");
+			while (f && fscanf(f, "%39s %llu", name, &val) == 2)
+				add_counter(c, name, val);
+			if (f)
+				fclose(f);
+			found = true;
+		}
+		if (vm)
+			closedir(vm);
+	}
+	closedir(dir);
+	return found;
+}
+
+static struct counters last;
+
+static void poll_counters(pid_t pid)
+{
+	static struct counters now;
+
+	if (sample(pid, &now))
+		last = now;
+}
+
+static void print_counters(void)
+{
+	char line[1024];
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < last.n; i++) {
+		/* Exits by reason, and the halt and interrupt paths. */
+		if (!strstr(last.name[i], "exits") &&
+		    !strstr(last.name[i], "halt") &&
+		    !strstr(last.name[i], "pi_") &&
+		    strcmp(last.name[i], "irqs_injected"))
+			continue;
+		if (!last.val[i])
+			continue;
+		len += snprintf(line + len, sizeof(line) - len, " %s=%llu",
+				last.name[i], last.val[i]);
+		if (len > 200) {
+			tap_diag("counters:%s", line);
+			len = 0;
+		}
+	}
+	if (len)
+		tap_diag("counters:%s", line);
+}
+
+static const char *bad_word(const char *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad_words); i++)
+		if (strstr(out, bad_words[i]))
+			return bad_words[i];
+	return NULL;
+}
+
+bool linux_boot_check(const char *device, int smp, const char *what)
+{
+	char smp_arg[16], append[256], pass[64];
+	unsigned long long tsc0 = 0, tsc_init = 0;
+	struct vmm_result res;
+	const char *bad, *p;
+	bool ok;
+
+	snprintf(smp_arg, sizeof(smp_arg), "%d", smp);
+	snprintf(append, sizeof(append),
+		 "console=ttyS0 loglevel=5 kvmlite_guest.cpus=%d", smp);
+	snprintf(pass, sizeof(pass), "kvmlite-guest: PASS cpus=%d ", smp);
+	memset(&last, 0, sizeof(last));
+	vmm_run_poll(&res, (const char *const[]){ "--verbose", "--device", device,
+		     "--smp", smp_arg, "--mem", "256",
+		     "--kernel", linux_kernel_path(),
+		     "--initrd", linux_initrd_path(),
+		     "--append", append, NULL }, BOOT_TIMEOUT_S,
+		     poll_counters);
+	bad = bad_word(res.out);
+	ok = res.status == 0 && strstr(res.out, pass) && !bad;
+	p = strstr(res.out, "kvmlite-guest: init: tsc=");
+	if (p)
+		tsc_init = strtoull(p + 25, NULL, 10);
+	p = strstr(res.err, "guest TSC at start ");
+	if (p)
+		tsc0 = strtoull(p + 19, NULL, 10);
+	if (!ok) {
+		vmm_show(what, &res, 6000);
+		tap_diag("expected exit 0, \"%s\", none of the warning words%s%s",
+			 pass, bad ? "; found: " : "", bad ? bad : "");
+	}
+	tap_diag("%s: %.1f s, kvmlite-run start to guest init: %llu TSC ticks",
+		 what, res.seconds, tsc_init > tsc0 ? tsc_init - tsc0 : 0ULL);
+	if (last.n)
+		print_counters();
+	vmm_result_free(&res);
+	return tap_check(ok, "%s", what);
+}

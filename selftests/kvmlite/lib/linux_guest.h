@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Booting the Linux guest (kvmlite-run --kernel) from a selftest: the
+ * test machine's own kernel and the busybox initramfs whose /init is
+ * tools/testing/guest/linux-init, which checks CPUs and interrupts and
+ * prints "kvmlite-guest: PASS" before powering off.
+ */
+#ifndef SELFTEST_LINUX_GUEST_H
+#define SELFTEST_LINUX_GUEST_H
+
+#include <stdbool.h>
+
+/* $KVMLITE_LINUX_KERNEL / $KVMLITE_LINUX_INITRD, else the harness's. */
+const char *linux_kernel_path(void);
+const char *linux_initrd_path(void);
+/* Skip-worthy reason the guest's files are missing, or NULL. */
+const char *linux_guest_missing(void);
+
+/*
+ * Boot on device with smp vCPUs and 256 MiB and check it (one TAP line,
+ * named what): exit status 0, the guest's PASS line for smp CPUs, and no
+ * kernel warning, oops, BUG, lockup, RCU stall or panic in its console.
+ * Prints the time from start to the guest's init in host TSC ticks and,
+ * on /dev/kvmlite, the exits by reason over the run.
+ */
+bool linux_boot_check(const char *device, int smp, const char *what);
+
+#endif
