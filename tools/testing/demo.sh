@@ -3,22 +3,23 @@
 #
 # kvmlite's main job, from a fresh Debian 12 machine (run as root: missing
 # packages are installed): build the module and the VMM, boot the emulated
-# VT-x machine (Bochs 3.0 with hardware posted interrupts, 2 CPUs; built
-# from Debian's source package into ~/.cache/kvmlite the first time, about
-# 2 minutes on 2 cores), load the module there and show it
-# answering through kvmlite-run, which then runs three demo guests (a
-# Multiboot kernel and a 64-bit ELF that print on the emulated COM1 and
+# VT-x machine (Debian 12's Bochs 2.7, 2 CPUs), load the module there and
+# show it answering through kvmlite-run, which then runs three demo guests
+# (a Multiboot kernel and a 64-bit ELF that print on the emulated COM1 and
 # exit through port 0xf4, and a two-vCPU 64-bit ELF whose BSP starts its
 # AP with INIT/SIPI through kvmlite's in-kernel LAPIC), and last boots
 # Linux (the machine's own kernel, two vCPUs) with kvmlite-run --kernel
 # to a shell on its console, which runs a few commands and powers off.
-# The whole serial
-# log stays in build/testing/<lane>-demo.serial ($KVMLITE_BUILD_DIR if set).
-# KVMLITE_DEMO_LANE=bochs runs it on Debian 12's Bochs 2.7 instead
-# (software posted interrupts; nothing to build).
+# The whole serial log stays in build/testing/<lane>-demo.serial
+# ($KVMLITE_BUILD_DIR if set).
+# KVMLITE_DEMO_LANE=bochs3 runs it on Bochs 3.0 instead (hardware posted
+# interrupts; built from Debian's source package into ~/.cache/kvmlite
+# the first time, about 2 minutes on 2 cores), without the Linux guest,
+# which Bochs 3.0 crashes in early boot (docs/linux-guest.md).
 # Exit status: 0 when the module loaded, kvmlite-run created a VM and the
 # guests printed their lines and exited with their status (0, 42, 43), and
-# the Linux guest passed its check, reached its shell and powered off (0).
+# (Bochs 2.7) the Linux guest passed its check, reached its shell and
+# powered off (0).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +29,7 @@ cd "$top"
 
 tools/testing/setup-deps.sh
 make -s module user
-lane=${KVMLITE_DEMO_LANE:-bochs3}
+lane=${KVMLITE_DEMO_LANE:-bochs}
 case $lane in
 bochs | bochs3) ;;
 *) die "KVMLITE_DEMO_LANE must be bochs or bochs3" ;;
@@ -50,9 +51,10 @@ if grep -q '^kvmlite-test: demo: kvmlite-run exit=0' "$log" &&
    grep -q 'Hello from 64-bit kvmlite guest' "$log" &&
    grep -q '^AP 1 up' "$log" &&
    grep -q '^smp64: 2 CPUs up' "$log" &&
-   grep -q '^kvmlite-guest: PASS cpus=2 ' "$log" &&
-   grep -q '^kvmlite-guest: a shell on ttyS0' "$log" &&
-   grep -q '^kvmlite-test: demo: guest linux exit=0' "$log" &&
+   { [[ $lane == bochs3 ]] ||
+     { grep -q '^kvmlite-guest: PASS cpus=2 ' "$log" &&
+       grep -q '^kvmlite-guest: a shell on ttyS0' "$log" &&
+       grep -q '^kvmlite-test: demo: guest linux exit=0' "$log"; }; } &&
    { [[ $lane != bochs3 ]] ||
      grep -q 'kvmlite: posted interrupts: hardware processing' "$log"; }; then
 	echo "demo: kvmlite loaded in the emulated VT-x machine ($lane), ran the three guests and booted Linux to its shell"

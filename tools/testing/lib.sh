@@ -63,7 +63,9 @@ supervise() {
 			# After the done marker give poweroff time to end it.
 			if grep -q '^==== KVMLITE DONE' "$serial"; then
 				state="done" deadline=$((now + 20))
-			elif grep -q 'Kernel panic - not syncing' "$serial"; then
+			# The machine's own panic starts a console line; a guest's
+			# in a selftest's output is prefixed with "# ".
+			elif grep -aq '^\[ *[0-9.]*\] Kernel panic - not syncing' "$serial"; then
 				state=panic deadline=$((now + 5))
 			elif ((now - ${start%.*} >= limit)); then
 				state=timeout deadline=$now

@@ -144,7 +144,7 @@ static bool is_intel(const struct kvm_cpuid_entry2 *leaf0)
  * --kernel: tell the guest its TSC frequency (the device's
  * KVM_GET_TSC_KHZ), so that Linux needs no PIT to calibrate it: leaf
  * 0x15 (TSC = crystal x 1/1) and 0x16 (base MHz), where the device
- * offers neither, on Intel only (Linux reads them there only).  The
+ * offers neither usable, on Intel only (Linux reads them there only).  The
  * table has room: supported_cpuid() allocates at least 64 entries more
  * than the device fills.
  */
@@ -157,13 +157,18 @@ static void add_tsc_leaves(struct vm *vm, struct kvm_cpuid2 *cpuid,
 	if (!vm->tsc_khz || hz > UINT32_MAX || !leaf0 || !is_intel(leaf0) ||
 	    cpuid->nent + 2 > room)
 		return;
-	if (!find_leaf(cpuid, 0x15)) {
-		e = &cpuid->entries[cpuid->nent++];
+	/* A leaf the guest would ignore (no ratio, no base) counts as absent. */
+	e = find_leaf(cpuid, 0x15);
+	if (!e || !e->eax || !e->ebx) {
+		if (!e)
+			e = &cpuid->entries[cpuid->nent++];
 		*e = (struct kvm_cpuid_entry2){ .function = 0x15, .eax = 1,
 						.ebx = 1, .ecx = hz };
 	}
-	if (!find_leaf(cpuid, 0x16)) {
-		e = &cpuid->entries[cpuid->nent++];
+	e = find_leaf(cpuid, 0x16);
+	if (!e || !e->eax) {
+		if (!e)
+			e = &cpuid->entries[cpuid->nent++];
 		*e = (struct kvm_cpuid_entry2){ .function = 0x16,
 						.eax = vm->tsc_khz / 1000,
 						.ebx = vm->tsc_khz / 1000 };
@@ -181,6 +186,13 @@ static int set_cpuid(struct vcpu *vcpu, struct kvm_cpuid2 *cpuid)
 
 		if (e->function == 1)
 			e->ebx = (e->ebx & 0x00ffffff) | (vcpu->id << 24);
+		/*
+		 * A guest under a hypervisor is told so (KVM's table leaves
+		 * the bit to userspace, as QEMU sets it): Linux then looks
+		 * for the hypervisor's leaves and trusts no microcode errata.
+		 */
+		if (e->function == 1)
+			e->ecx |= BIT(31);
 		/*
 		 * The in-kernel LAPIC emulates the TSC-deadline mode; KVM
 		 * says so by capability, not in its CPUID (as QEMU sets it).

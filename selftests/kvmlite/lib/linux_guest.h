@@ -10,11 +10,18 @@
 
 #include <stdbool.h>
 
+#include "kvmlite_compiler.h"
+
 /* $KVMLITE_LINUX_KERNEL / $KVMLITE_LINUX_INITRD, else the harness's. */
 const char *linux_kernel_path(void);
 const char *linux_initrd_path(void);
-/* Skip-worthy reason the guest's files are missing, or NULL. */
+/* Why the guest's files are missing, or NULL. */
 const char *linux_guest_missing(void);
+/*
+ * Why this lane cannot boot it (no VT-x; Bochs 3.0, unless
+ * KVMLITE_LINUX_ON_BOCHS3 is set), or NULL.
+ */
+const char *linux_boot_skip_reason(void);
 
 /*
  * Boot on device with smp vCPUs and 256 MiB and check it (one TAP line,
@@ -24,5 +31,15 @@ const char *linux_guest_missing(void);
  * on /dev/kvmlite, the exits by reason over the run.
  */
 bool linux_boot_check(const char *device, int smp, const char *what);
+
+/* One boot on /dev/kvmlite, loaded with params (module parameters). */
+struct linux_variant {
+	int smp;
+	const char *params;
+	const char *what;
+};
+
+/* A whole test: one TAP line per variant, then exit. */
+__noreturn void linux_variants_main(const struct linux_variant *v, int n);
 
 #endif

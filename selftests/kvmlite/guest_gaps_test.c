@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What booting Linux as a guest found missing in kvmlite, pinned, on
+ * /dev/kvmlite and /dev/kvm alike (KVM's behaviour is the reference):
+ *
+ *   IA32_UCODE_REV (0x8b)  Linux writes 0 and reads it back early in boot
+ *                          with plain RDMSR/WRMSR (a #GP there is an
+ *                          "unchecked MSR access" warning): readable,
+ *                          guest writes ignored, the host's write sets it.
+ *   IA32_TSC_ADJUST (0x3b) with CPUID.7.EBX[1]: without it Linux keeps a
+ *                          clocksource watchdog on the TSC, which in an
+ *                          emulator marks it unstable.  A guest write
+ *                          moves the TSC by the change; a guest write to
+ *                          IA32_TSC moves TSC_ADJUST by as much (SDM
+ *                          17.17.3); host writes only restore.
+ *   CPUID 6 ARAT           the LAPIC timer runs in every C-state; without
+ *                          the bit Linux keeps the PIT as its timer.
+ */
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kvm_util.h"
+
+#define MSR_IA32_TSC		0x10
+#define MSR_IA32_TSC_ADJUST	0x3b
+#define MSR_IA32_UCODE_REV	0x8b
+#define HOST_UCODE_REV		0x4200000000ULL
+#define ADJUST			(1ULL << 40)
+/* Slack for the instructions between two TSC reads, exits included. */
+#define SLACK			(1ULL << 30)
+
+static u64 rdtsc_guest(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (u64)hi << 32 | lo;
+}
+
+static void set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	m.e.data = data;
+	TEST_ASSERT(ioctl(vcpu->fd, KVM_SET_MSRS, &m) == 1,
+		    "KVM_SET_MSRS(%#x): %s", index, errno_str(errno));
+}
+
+static u64 get_msr(struct kvm_vcpu *vcpu, u32 index)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	TEST_ASSERT(ioctl(vcpu->fd, KVM_GET_MSRS, &m) == 1,
+		    "KVM_GET_MSRS(%#x): %s", index, errno_str(errno));
+	return m.e.data;
+}
+
+static void guest_ucode_rev(void)
+{
+	u64 v = 0;
+
+	GUEST_ASSERT_EQ(rdmsr_safe(MSR_IA32_UCODE_REV, &v), -1);
+	GUEST_ASSERT_EQ(v, HOST_UCODE_REV);
+	/* The revision sampling sequence: write 0, CPUID, read. */
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_IA32_UCODE_REV, 0), -1);
+	asm volatile("cpuid" : : "a"(1) : "ebx", "ecx", "edx");
+	GUEST_ASSERT_EQ(rdmsr_safe(MSR_IA32_UCODE_REV, &v), -1);
+	GUEST_ASSERT_EQ(v, HOST_UCODE_REV);
+	GUEST_DONE();
+}
+
+static void ucode_rev(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, 0, guest_ucode_rev);
+
+	set_msr(vcpu, MSR_IA32_UCODE_REV, HOST_UCODE_REV);
+	vcpu_run_to_done(vcpu);
+	TEST_EXPECT(get_msr(vcpu, MSR_IA32_UCODE_REV) == HOST_UCODE_REV,
+		    "the guest's write changed the host's value");
+	vm_free(vm);
+}
+
+static u64 adj_after_tsc_write, tsc_before_write;
+
+static void guest_tsc_adjust(void)
+{
+	u64 v = 1, t0, t1;
+
+	GUEST_ASSERT_EQ(rdmsr_safe(MSR_IA32_TSC_ADJUST, &v), -1);
+	GUEST_ASSERT_EQ(v, 0);
+	t0 = rdtsc_guest();
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_IA32_TSC_ADJUST, ADJUST), -1);
+	t1 = rdtsc_guest();
+	GUEST_ASSERT(t1 - t0 >= ADJUST && t1 - t0 < ADJUST + SLACK);
+	GUEST_ASSERT_EQ(rdmsr_safe(MSR_IA32_TSC_ADJUST, &v), -1);
+	GUEST_ASSERT_EQ(v, ADJUST);
+	/* Back to 1000: TSC_ADJUST moves down by what the TSC lost. */
+	tsc_before_write = rdtsc_guest();
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_IA32_TSC, 1000), -1);
+	GUEST_ASSERT_EQ(rdmsr_safe(MSR_IA32_TSC_ADJUST, &adj_after_tsc_write), -1);
+	GUEST_DONE();
+}
+
+static void tsc_adjust(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, 0, guest_tsc_adjust);
+	u64 want, got;
+
+	vcpu_run_to_done(vcpu);
+	sync_global_from_guest(vm, adj_after_tsc_write);
+	sync_global_from_guest(vm, tsc_before_write);
+	/* adjust + (1000 - TSC at the write), up to the slack. */
+	want = ADJUST + 1000 - tsc_before_write;
+	got = adj_after_tsc_write;
+	tap_diag("TSC_ADJUST after writing IA32_TSC: %#llx, expected about %#llx",
+		 (unsigned long long)got, (unsigned long long)want);
+	TEST_EXPECT(want - got < SLACK, "TSC_ADJUST did not follow the TSC write");
+	/* A host write restores the value and leaves the TSC alone. */
+	set_msr(vcpu, MSR_IA32_TSC_ADJUST, 5);
+	TEST_EXPECT(get_msr(vcpu, MSR_IA32_TSC_ADJUST) == 5,
+		    "host write of TSC_ADJUST not kept");
+	vm_free(vm);
+}
+
+static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid2 *c, u32 fn)
+{
+	u32 i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && !c->entries[i].index)
+			return &c->entries[i];
+	return NULL;
+}
+
+static void cpuid_bits(int dev)
+{
+	struct kvm_cpuid2 *t = dev_supported_cpuid(dev);
+	struct kvm_cpuid_entry2 *e6 = leaf(t, 6), *e7 = leaf(t, 7);
+
+	TEST_EXPECT(e6 && (e6->eax & (1U << 2)), "CPUID 6 EAX %#x: no ARAT",
+		    e6 ? e6->eax : 0);
+	TEST_EXPECT(e7 && (e7->ebx & (1U << 1)), "CPUID 7 EBX %#x: no TSC_ADJUST",
+		    e7 ? e7->ebx : 0);
+	free(t);
+}
+
+static const struct scenario scenarios[] = {
+	{ "IA32_UCODE_REV: host sets it, the guest reads it, guest writes ignored",
+	  ucode_rev, NEED_GUEST, { 0 } },
+	{ "IA32_TSC_ADJUST: moves the TSC, follows IA32_TSC writes",
+	  tsc_adjust, NEED_GUEST, { 0 } },
+	{ "KVM_GET_SUPPORTED_CPUID: leaf 6 ARAT, leaf 7 TSC_ADJUST",
+	  cpuid_bits, NEED_GUEST, { KVM_CAP_EXT_CPUID } },
+};
+
+int main(int argc, char **argv)
+{
+	run_scenarios(argc, argv, scenarios, ARRAY_SIZE(scenarios));
+}
