@@ -54,6 +54,7 @@ if grep -q '^kvmlite-test: demo: kvmlite-run exit=0' "$log" &&
    { [[ $lane == bochs3 ]] ||
      { grep -q '^kvmlite-guest: PASS cpus=2 ' "$log" &&
        grep -q '^kvmlite-guest: a shell on ttyS0' "$log" &&
+       grep -q '^Linux 6' "$log" &&
        grep -q '^kvmlite-test: demo: guest linux exit=0' "$log"; }; } &&
    { [[ $lane != bochs3 ]] ||
      grep -q 'kvmlite: posted interrupts: hardware processing' "$log"; }; then
