@@ -27,9 +27,9 @@
 #define MSR_IA32_TSC_ADJUST	0x3b
 #define MSR_IA32_UCODE_REV	0x8b
 #define HOST_UCODE_REV		0x4200000000ULL
-#define ADJUST			(1ULL << 40)
+#define ADJUST			0x10000000000ULL	/* 2^40 */
 /* Slack for the instructions between two TSC reads, exits included. */
-#define SLACK			(1ULL << 30)
+#define SLACK			0x40000000ULL	/* 2^30 */
 
 static u64 rdtsc_guest(void)
 {

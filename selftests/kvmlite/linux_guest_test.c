@@ -155,7 +155,8 @@ int main(void)
 	if (kvmlite_ensure_loaded())
 		tap_check(false, "load %s", kvmlite_ko_path());
 	else
-		linux_boot_check(KVMLITE_DEV, 2, "/dev/kvmlite: Linux, 2 vCPUs, to init and poweroff");
+		linux_boot_check(KVMLITE_DEV, 2,
+				 "/dev/kvmlite: Linux, 2 vCPUs, to init and poweroff");
 	module_unload(KVMLITE_MODULE);
 	tap_finish();
 }

@@ -26,7 +26,8 @@ int main(void)
 	    access("/dev/kvm", R_OK | W_OK))
 		tap_skip("/dev/kvm: Linux, 2 vCPUs: kvm_intel not available");
 	else
-		linux_boot_check("/dev/kvm", 2, "/dev/kvm: Linux, 2 vCPUs, to init and poweroff");
+		linux_boot_check("/dev/kvm", 2,
+				 "/dev/kvm: Linux, 2 vCPUs, to init and poweroff");
 	kvm_modules_unload();
 	tap_finish();
 }

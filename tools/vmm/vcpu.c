@@ -28,6 +28,15 @@
 #include "kvmlite-run.h"
 
 #define SIG_KICK	SIGUSR1
+#define SIG_DUMP	SIGUSR2
+
+/*
+ * SIGUSR2 (kill -USR2 PID): every vCPU prints its registers and LAPIC
+ * summary once and runs on; for a guest that hangs.  The handler only
+ * counts and kicks; each vCPU thread prints after its KVM_RUN returns.
+ */
+static int dump_requests;	/* atomic: written in a signal handler */
+static struct vm *dump_vm;
 
 /* Orders vm_stop() against thread creation and failure reports. */
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -170,12 +179,52 @@ static bool handle_exit(struct vcpu *vcpu)
 	}
 }
 
+/* The highest vector set in a 256-bit LAPIC register, or -1. */
+static int highest(const struct kvm_lapic_state *l, unsigned int reg)
+{
+	int v;
+
+	for (v = 255; v >= 0; v--) {
+		uint32_t w;
+
+		memcpy(&w, l->regs + reg + (v / 32) * 16, 4);
+		if (w & (1U << (v % 32)))
+			return v;
+	}
+	return -1;
+}
+
+static void dump_state(struct vcpu *vcpu)
+{
+	struct kvm_lapic_state l;
+	struct kvm_mp_state mp = { 0 };
+
+	pthread_mutex_lock(&stop_lock);
+	serial_flush();
+	ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp);
+	fprintf(stderr, KVMLITE_RUN ": vcpu%d: state on SIGUSR2 (mp_state %u):\n",
+		vcpu->id, mp.mp_state);
+	vcpu_dump(vcpu);
+	if (vcpu->vm->split_irqchip && !ioctl(vcpu->fd, KVM_GET_LAPIC, &l))
+		fprintf(stderr,
+			"  lapic: highest IRR %d ISR %d TMR %d, TPR %#x\n",
+			highest(&l, 0x200), highest(&l, 0x100),
+			highest(&l, 0x180), (unsigned int)l.regs[0x80]);
+	fflush(stderr);
+	pthread_mutex_unlock(&stop_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
+	int dumped = 0;
 
 	while (!vm_stopping(vm)) {
+		if (dumped != __atomic_load_n(&dump_requests, __ATOMIC_SEQ_CST)) {
+			dumped = __atomic_load_n(&dump_requests, __ATOMIC_SEQ_CST);
+			dump_state(vcpu);
+		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			/* EAGAIN: an AP woken by INIT or SIPI (KVM 6.1). */
 			if (errno == EINTR || errno == EAGAIN)
@@ -201,6 +250,17 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
+static void dump_handler(int sig)
+{
+	int i;
+
+	(void)sig;
+	__atomic_add_fetch(&dump_requests, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < dump_vm->nr_vcpus; i++)
+		if (dump_vm->vcpus[i].started)
+			pthread_kill(dump_vm->vcpus[i].thread, SIG_KICK);
+}
+
 /*
  * SIG_KICK: a handler that does nothing (so that the signal interrupts
  * KVM_RUN instead of killing the process), blocked in every thread (they
@@ -215,6 +275,10 @@ static int setup_kick(struct vm *vm)
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIG_KICK, &sa, NULL) < 0)
+		return vmm_error(EX_OSERR, "sigaction: %s", strerror(errno));
+	dump_vm = vm;
+	sa.sa_handler = dump_handler;
+	if (sigaction(SIG_DUMP, &sa, NULL) < 0)
 		return vmm_error(EX_OSERR, "sigaction: %s", strerror(errno));
 	sigemptyset(&block);
 	sigaddset(&block, SIG_KICK);

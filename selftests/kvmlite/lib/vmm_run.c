@@ -100,6 +100,9 @@ void vmm_run_poll(struct vmm_result *res, const char *const *args,
 	}
 	while (waitpid(pid, &wstatus, WNOHANG) == 0) {
 		if (now() - start >= timeout_s) {
+			/* Its vCPUs' registers and LAPICs first (vcpu.c). */
+			kill(pid, SIGUSR2);
+			sleep(3);
 			kill(pid, SIGKILL);
 			waitpid(pid, &wstatus, 0);
 			res->timed_out = true;

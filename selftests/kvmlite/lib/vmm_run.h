@@ -28,7 +28,8 @@ struct vmm_result {
 const char *vmm_path(void);
 /*
  * Run the VMM with args (NULL-terminated, without argv[0]), stdin from
- * /dev/null, killed after timeout_s seconds.
+ * /dev/null; after timeout_s seconds it gets SIGUSR2 (it prints its vCPUs'
+ * state) and, 3 s later, SIGKILL.
  */
 void vmm_run(struct vmm_result *res, const char *const *args,
 	     unsigned int timeout_s);
