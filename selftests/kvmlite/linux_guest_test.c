@@ -152,7 +152,11 @@ int main(void)
 		tap_skip("/dev/kvmlite: Linux, 2 vCPUs: %s", skip);
 		tap_finish();
 	}
-	if (kvmlite_ensure_loaded())
+	module_unload(KVMLITE_MODULE);
+	if (*linux_lane_kvmlite_params())
+		tap_diag("kvmlite %s: this lane's CPU delivers virtual interrupts with IF=0",
+			 linux_lane_kvmlite_params());
+	if (module_load(kvmlite_ko_path(), linux_lane_kvmlite_params()))
 		tap_check(false, "load %s", kvmlite_ko_path());
 	else
 		linux_boot_check(KVMLITE_DEV, 2,

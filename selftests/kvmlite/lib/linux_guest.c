@@ -86,6 +86,19 @@ const char *linux_boot_skip_reason(void)
 	return NULL;
 }
 
+bool linux_lane_apicv_ok(void)
+{
+	const char *lane = lane_name();
+
+	return (strcmp(lane, "bochs") && strcmp(lane, "bochs3")) ||
+	       getenv("KVMLITE_LINUX_APICV");
+}
+
+const char *linux_lane_kvmlite_params(void)
+{
+	return linux_lane_apicv_ok() ? "" : "enable_apicv=0";
+}
+
 struct counters {
 	int n;
 	char name[MAX_COUNTERS][40];
@@ -247,15 +260,21 @@ void linux_variants_main(const struct linux_variant *v, int n)
 		skip = linux_boot_skip_reason();
 	tap_plan(n);
 	for (i = 0; i < n; i++) {
-		if (skip) {
-			tap_skip("%s: %s", v[i].what, skip);
+		const char *params = v[i].params ? v[i].params :
+				     linux_lane_kvmlite_params();
+
+		if (skip || (v[i].needs_apicv && !linux_lane_apicv_ok())) {
+			tap_skip("%s: %s", v[i].what, skip ? skip :
+				 "this emulator delivers virtual interrupts with IF=0 (docs/linux-guest.md); KVMLITE_LINUX_APICV=1 runs it");
 			continue;
 		}
+		if (*params)
+			tap_diag("%s: kvmlite %s", v[i].what, params);
 		module_unload(KVMLITE_MODULE);
-		r = module_load(kvmlite_ko_path(), v[i].params);
+		r = module_load(kvmlite_ko_path(), params);
 		if (r) {
 			tap_check(false, "%s: load %s %s: %d", v[i].what,
-				  kvmlite_ko_path(), v[i].params, r);
+				  kvmlite_ko_path(), params, r);
 			continue;
 		}
 		linux_boot_check(KVMLITE_DEV, v[i].smp, v[i].what);

@@ -32,10 +32,23 @@ const char *linux_boot_skip_reason(void);
  */
 bool linux_boot_check(const char *device, int smp, const char *what);
 
-/* One boot on /dev/kvmlite, loaded with params (module parameters). */
+/*
+ * May this lane run the guest with virtual-interrupt delivery?  Not the
+ * Bochs lanes (their emulated CPU delivers a virtual interrupt with
+ * RFLAGS.IF = 0: docs/linux-guest.md) unless KVMLITE_LINUX_APICV=1.
+ */
+bool linux_lane_apicv_ok(void);
+/* kvmlite's parameters for a default boot here: "" or "enable_apicv=0". */
+const char *linux_lane_kvmlite_params(void);
+
+/*
+ * One boot on /dev/kvmlite, loaded with params (module parameters; NULL:
+ * the lane's default); needs_apicv: skipped where the lane cannot.
+ */
 struct linux_variant {
 	int smp;
 	const char *params;
+	bool needs_apicv;
 	const char *what;
 };
 
