@@ -456,22 +456,6 @@ static struct kvm_vm *lapic_vm(int dev)
 	return vm;
 }
 
-/* The guest TSC: KVM_SET_MSRS of IA32_TSC. */
-static void vcpu_set_tsc(struct kvm_vcpu *vcpu, u64 tsc)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 1;
-	m.e.index = MSR_IA32_TSC;
-	m.e.data = tsc;
-	TEST_ASSERT(ioctl(vcpu->fd, KVM_SET_MSRS, &m) == 1,
-		    "KVM_SET_MSRS(IA32_TSC): %s", errno_str(errno));
-}
-
 /*
  * One vCPU that knows its TSC rate, run to its final SYNC.  With
  * reset_tsc the host first sets the guest TSC to 0, so that it runs far
@@ -486,7 +470,7 @@ static void run_timer_guest(int dev, void *guest_fn, const char *what,
 	struct ucall uc;
 
 	if (reset_tsc)
-		vcpu_set_tsc(vcpu, 0);
+		vcpu_set_msr(vcpu, MSR_IA32_TSC, 0);
 
 	guest_tsc_khz = vcpu_tsc_khz(vcpu);
 	TEST_ASSERT(guest_tsc_khz > 0, "no TSC rate");

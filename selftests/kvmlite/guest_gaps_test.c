@@ -19,7 +19,6 @@
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "kvm_util.h"
 
@@ -37,36 +36,6 @@ static u64 rdtsc_guest(void)
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (u64)hi << 32 | lo;
-}
-
-static void set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 1;
-	m.e.index = index;
-	m.e.data = data;
-	TEST_ASSERT(ioctl(vcpu->fd, KVM_SET_MSRS, &m) == 1,
-		    "KVM_SET_MSRS(%#x): %s", index, errno_str(errno));
-}
-
-static u64 get_msr(struct kvm_vcpu *vcpu, u32 index)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 1;
-	m.e.index = index;
-	TEST_ASSERT(ioctl(vcpu->fd, KVM_GET_MSRS, &m) == 1,
-		    "KVM_GET_MSRS(%#x): %s", index, errno_str(errno));
-	return m.e.data;
 }
 
 static void guest_ucode_rev(void)
@@ -88,9 +57,9 @@ static void ucode_rev(int dev)
 	struct kvm_vm *vm = vm_create_long_mode(dev);
 	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, 0, guest_ucode_rev);
 
-	set_msr(vcpu, MSR_IA32_UCODE_REV, HOST_UCODE_REV);
+	vcpu_set_msr(vcpu, MSR_IA32_UCODE_REV, HOST_UCODE_REV);
 	vcpu_run_to_done(vcpu);
-	TEST_EXPECT(get_msr(vcpu, MSR_IA32_UCODE_REV) == HOST_UCODE_REV,
+	TEST_EXPECT(vcpu_get_msr(vcpu, MSR_IA32_UCODE_REV) == HOST_UCODE_REV,
 		    "the guest's write changed the host's value");
 	vm_free(vm);
 }
@@ -132,8 +101,8 @@ static void tsc_adjust(int dev)
 		 (unsigned long long)got, (unsigned long long)want);
 	TEST_EXPECT(want - got < SLACK, "TSC_ADJUST did not follow the TSC write");
 	/* A host write restores the value and leaves the TSC alone. */
-	set_msr(vcpu, MSR_IA32_TSC_ADJUST, 5);
-	TEST_EXPECT(get_msr(vcpu, MSR_IA32_TSC_ADJUST) == 5,
+	vcpu_set_msr(vcpu, MSR_IA32_TSC_ADJUST, 5);
+	TEST_EXPECT(vcpu_get_msr(vcpu, MSR_IA32_TSC_ADJUST) == 5,
 		    "host write of TSC_ADJUST not kept");
 	vm_free(vm);
 }

@@ -116,6 +116,22 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code,
 	s->db = !s->l;
 }
 
+/* Flat data in DS, ES, FS, GS, SS; the GDT at BOOT_GDT; CR0.PE. */
+static void flat_data(struct kvm_sregs *sregs, uint16_t sel, size_t gdt_size)
+{
+	struct kvm_segment data;
+
+	flat_segment(&data, sel, false, false);
+	sregs->ds = data;
+	sregs->es = data;
+	sregs->fs = data;
+	sregs->gs = data;
+	sregs->ss = data;
+	sregs->gdt.base = BOOT_GDT;
+	sregs->gdt.limit = gdt_size - 1;
+	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE;
+}
+
 static void real_segment(struct kvm_segment *s, uint16_t sel)
 {
 	s->selector = sel;
@@ -127,7 +143,6 @@ int boot_setup_vcpu(struct vcpu *vcpu)
 	struct vm *vm = vcpu->vm;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	struct kvm_segment data;
 	uint16_t cs;
 
 	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
@@ -152,15 +167,7 @@ int boot_setup_vcpu(struct vcpu *vcpu)
 		break;
 	case BOOT_LINUX32:
 		flat_segment(&sregs.cs, SEL_LINUX_CS, true, false);
-		flat_segment(&data, SEL_LINUX_DS, false, false);
-		sregs.ds = data;
-		sregs.es = data;
-		sregs.fs = data;
-		sregs.gs = data;
-		sregs.ss = data;
-		sregs.gdt.base = BOOT_GDT;
-		sregs.gdt.limit = sizeof(linux_gdt) - 1;
-		sregs.cr0 = CR0_PE | CR0_ET | CR0_NE;
+		flat_data(&sregs, SEL_LINUX_DS, sizeof(linux_gdt));
 		regs.rdi = 0;
 		regs.rsi = LINUX_ZERO_PAGE;
 		break;
@@ -169,15 +176,7 @@ int boot_setup_vcpu(struct vcpu *vcpu)
 		flat_segment(&sregs.cs, vm->mode == BOOT_LONG64 ?
 			     SEL_CODE64 : SEL_CODE32, true,
 			     vm->mode == BOOT_LONG64);
-		flat_segment(&data, SEL_DATA, false, false);
-		sregs.ds = data;
-		sregs.es = data;
-		sregs.fs = data;
-		sregs.gs = data;
-		sregs.ss = data;
-		sregs.gdt.base = BOOT_GDT;
-		sregs.gdt.limit = sizeof(gdt) - 1;
-		sregs.cr0 = CR0_PE | CR0_ET | CR0_NE;
+		flat_data(&sregs, SEL_DATA, sizeof(gdt));
 		if (vm->mode == BOOT_PROT32) {
 			if (vcpu->id == 0) {
 				regs.rax = MULTIBOOT_BOOT_MAGIC;

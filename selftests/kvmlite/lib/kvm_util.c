@@ -186,6 +186,35 @@ void vcpu_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs)
 	VCPU_IOCTL(vcpu, KVM_SET_SREGS, sregs);
 }
 
+struct one_msr {
+	struct kvm_msrs hdr;
+	struct kvm_msr_entry e;
+};
+
+void vcpu_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct one_msr m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	m.e.data = data;
+	TEST_ASSERT(ioctl(vcpu->fd, KVM_SET_MSRS, &m) == 1,
+		    "KVM_SET_MSRS(%#x): %s", index, errno_str(errno));
+}
+
+u64 vcpu_get_msr(struct kvm_vcpu *vcpu, u32 index)
+{
+	struct one_msr m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	TEST_ASSERT(ioctl(vcpu->fd, KVM_GET_MSRS, &m) == 1,
+		    "KVM_GET_MSRS(%#x): %s", index, errno_str(errno));
+	return m.e.data;
+}
+
 void vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid)
 {
 	VCPU_IOCTL(vcpu, KVM_SET_CPUID2, cpuid);

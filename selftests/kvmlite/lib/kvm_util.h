@@ -179,6 +179,9 @@ void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);
 void vcpu_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);
+/* One MSR through KVM_SET_MSRS / KVM_GET_MSRS; the test fails if refused. */
+void vcpu_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data);
+u64 vcpu_get_msr(struct kvm_vcpu *vcpu, u32 index);
 /* KVM_GET_SUPPORTED_CPUID of the device; free() the result. */
 struct kvm_cpuid2 *dev_supported_cpuid(int dev_fd);
 void vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid);
