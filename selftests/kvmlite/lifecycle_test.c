@@ -13,11 +13,18 @@
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define ROUNDS		12
 #define VCPUS		4
 /* Slack for allocator and page-cache noise; a leak of one VM is more. */
 #define LEAK_SLACK_KB	3072
+/*
+ * KVM, the reference, keeps more in its slab caches across VMs: MemFree
+ * dropped by 4.2-4.3 MB over the 12 rounds in 2 of 3 runs on the 768 MiB
+ * test machine, with nothing left pinned.
+ */
+#define KVM_LEAK_SLACK_KB	8192
 #define PIN_SLACK	256
 
 static long file_value(const char *path, const char *key)
@@ -89,7 +96,7 @@ static long mem_free_kb(void)
 
 static void many_vms(int dev)
 {
-	long free0, free1, pin0, pin1;
+	long free0, free1, pin0, pin1, slack;
 	int i;
 
 	/* Warm up the allocators and the module's first-use state. */
@@ -105,8 +112,9 @@ static void many_vms(int dev)
 	pin1 = pinned_now();
 	tap_diag("%d VMs x %d vCPUs: MemFree %ld -> %ld kB, pinned pages %ld -> %ld",
 		 ROUNDS, VCPUS, free0, free1, pin0, pin1);
-	TEST_EXPECT(free1 >= free0 - LEAK_SLACK_KB,
-		    "MemFree dropped by %ld kB", free0 - free1);
+	slack = dev_is_kvmlite(dev) ? LEAK_SLACK_KB : KVM_LEAK_SLACK_KB;
+	TEST_EXPECT(free1 >= free0 - slack, "MemFree dropped by %ld kB (slack %ld)",
+		    free0 - free1, slack);
 	/*
 	 * /proc/vmstat folds per-CPU counter deltas lazily (up to ~125 per
 	 * CPU), so small differences either way are noise; one leaked VM
