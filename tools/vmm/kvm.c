@@ -187,17 +187,17 @@ static int set_cpuid(struct vcpu *vcpu, struct kvm_cpuid2 *cpuid)
 		if (e->function == 1)
 			e->ebx = (e->ebx & 0x00ffffff) | (vcpu->id << 24);
 		/*
-		 * A guest under a hypervisor is told so (KVM's table leaves
+		 * --kernel: a guest under a hypervisor is told so (KVM's table leaves
 		 * the bit to userspace, as QEMU sets it): Linux then looks
 		 * for the hypervisor's leaves and trusts no microcode errata.
 		 */
-		if (e->function == 1)
+		if (e->function == 1 && vcpu->vm->linux_guest)
 			e->ecx |= BIT(31);
 		/*
 		 * The in-kernel LAPIC emulates the TSC-deadline mode; KVM
 		 * says so by capability, not in its CPUID (as QEMU sets it).
 		 */
-		if (e->function == 1 && vcpu->vm->split_irqchip &&
+		if (e->function == 1 && vcpu->vm->linux_guest &&
 		    check_extension(vcpu->vm, KVM_CAP_TSC_DEADLINE_TIMER))
 			e->ecx |= BIT(24);
 		if (e->function == 0xb || e->function == 0x1f)
