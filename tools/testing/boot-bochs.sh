@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot the test guest in Bochs with an emulated VMX CPU (kvmlite runs for
-# real). Two CPUs (corei7_skylake_x), 768 MiB (room for kvmlite-run --kernel
-# --mem 256), an ISOLINUX CD holding
+# real). Two CPUs (corei7_skylake_x), 256 MiB for the suite and 768 MiB for
+# demo and linux (room for kvmlite-run --kernel --mem 256; KVMLITE_BOCHS_MEGS
+# overrides), an ISOLINUX CD holding
 # kernel and initramfs, COM1 to a file, no GUI (rfb display nobody
 # connects to). Two lanes:
 #   bochs    Debian 12's Bochs 2.7: no posted-interrupt processing, so
