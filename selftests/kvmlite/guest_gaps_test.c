@@ -107,20 +107,10 @@ static void tsc_adjust(int dev)
 	vm_free(vm);
 }
 
-static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid2 *c, u32 fn)
-{
-	u32 i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && !c->entries[i].index)
-			return &c->entries[i];
-	return NULL;
-}
-
 static void cpuid_bits(int dev)
 {
 	struct kvm_cpuid2 *t = dev_supported_cpuid(dev);
-	struct kvm_cpuid_entry2 *e6 = leaf(t, 6), *e7 = leaf(t, 7);
+	struct kvm_cpuid_entry2 *e6 = cpuid_leaf(t, 6), *e7 = cpuid_leaf(t, 7);
 
 	TEST_EXPECT(e6 && (e6->eax & (1U << 2)), "CPUID 6 EAX %#x: no ARAT",
 		    e6 ? e6->eax : 0);

@@ -166,16 +166,6 @@ static void guest_cpuid(void)
 	GUEST_DONE();
 }
 
-static struct kvm_cpuid_entry2 *find_entry(struct kvm_cpuid2 *c, u32 fn)
-{
-	u32 i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && !c->entries[i].index)
-			return &c->entries[i];
-	return NULL;
-}
-
 static void cpuid(int dev)
 {
 	struct kvm_vm *vm = vm_create_long_mode(dev);
@@ -189,7 +179,7 @@ static void cpuid(int dev)
 	vcpu_run_to_done(vcpu);
 	sync_global_from_guest(vm, guest_cpuid_res);
 	for (i = 0; i < ARRAY_SIZE(cpuid_leaves); i++) {
-		e = find_entry(table, cpuid_leaves[i]);
+		e = cpuid_leaf(table, cpuid_leaves[i]);
 		TEST_ASSERT(e, "leaf %#x not in the supported table",
 			    cpuid_leaves[i]);
 		tap_diag("leaf %#x: guest %08x %08x %08x %08x table %08x %08x %08x %08x",
@@ -197,16 +187,16 @@ static void cpuid(int dev)
 			 e->eax, e->ebx, e->ecx, e->edx);
 	}
 	/* Vendor and maximum leaves exactly as set. */
-	e = find_entry(table, 0);
+	e = cpuid_leaf(table, 0);
 	TEST_EXPECT(!memcmp(&r[0], &e->eax, 16), "leaf 0 differs");
-	e = find_entry(table, 0x80000000);
+	e = cpuid_leaf(table, 0x80000000);
 	TEST_EXPECT(!memcmp(&r[2], &e->eax, 16), "leaf 0x80000000 differs");
 	/* Family/model/stepping, and ECX but OSXSAVE (follows CR4). */
-	e = find_entry(table, 1);
+	e = cpuid_leaf(table, 1);
 	TEST_EXPECT(r[1].eax == e->eax, "leaf 1 EAX %#x", r[1].eax);
 	TEST_EXPECT((r[1].ecx & ~(1U << 27)) == (e->ecx & ~(1U << 27)),
 		    "leaf 1 ECX %#x", r[1].ecx);
-	e = find_entry(table, 0x80000001);
+	e = cpuid_leaf(table, 0x80000001);
 	TEST_EXPECT(r[3].edx == e->edx && (r[3].edx & (1U << 29)),
 		    "leaf 0x80000001 EDX %#x (long mode bit 29)", r[3].edx);
 	free(table);

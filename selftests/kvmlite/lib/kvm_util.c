@@ -215,6 +215,16 @@ u64 vcpu_get_msr(struct kvm_vcpu *vcpu, u32 index)
 	return m.e.data;
 }
 
+struct kvm_cpuid_entry2 *cpuid_leaf(struct kvm_cpuid2 *c, u32 fn)
+{
+	u32 i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && !c->entries[i].index)
+			return &c->entries[i];
+	return NULL;
+}
+
 void vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid)
 {
 	VCPU_IOCTL(vcpu, KVM_SET_CPUID2, cpuid);

@@ -184,6 +184,8 @@ void vcpu_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data);
 u64 vcpu_get_msr(struct kvm_vcpu *vcpu, u32 index);
 /* KVM_GET_SUPPORTED_CPUID of the device; free() the result. */
 struct kvm_cpuid2 *dev_supported_cpuid(int dev_fd);
+/* The entry of leaf fn, subleaf 0, in a CPUID table; NULL if absent. */
+struct kvm_cpuid_entry2 *cpuid_leaf(struct kvm_cpuid2 *c, u32 fn);
 void vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid);
 /* The entry for leaf fn (its first subleaf), or NULL. */
 struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, u32 fn);
