@@ -27,6 +27,7 @@
 #   KVMLITE_BOCHS_IPS      Bochs ips= (emulated instructions per guest second)
 #   KVMLITE_TEST_TIMEOUT   per-test limit in guest seconds (300)
 #   KVMLITE_BOCHS_INFO     "report" logs Bochs info messages with tick counts
+#   KVMLITE_BOCHS_ERROR    "report" logs Bochs error messages (#GP reasons; costs time)
 #   KVMLITE_TEST_ONLY      comma-separated selftests to run instead of all
 # Exit status: 0 when the guest reached its done marker, 1 otherwise.
 set -euo pipefail
@@ -131,7 +132,7 @@ display_library: rfb, options="timeout=0"
 mouse: enabled=0
 log: $prefix.bochs.log
 panic: action=fatal
-error: action=ignore
+error: action=${KVMLITE_BOCHS_ERROR:-ignore}
 info: action=${KVMLITE_BOCHS_INFO:-ignore}
 debug: action=ignore
 EOC
