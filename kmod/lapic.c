@@ -26,6 +26,13 @@
 #define LVT_DM_MASK	0x000107ffu	/* thermal, perf: vector, mode, mask */
 #define LVT_LINT_MASK	0x0001a7ffu	/* + polarity 13, trigger 15 */
 #define LVTERR_MASK	0x000100ffu
+/*
+ * Status bits of the LVTs: read-only, not reserved (SDM Figure 10-8), so
+ * an x2APIC WRMSR that sets them is no #GP; they are ignored, as on the
+ * CPU and in KVM.  Linux's disconnect_bsp_APIC() writes both to LINT0.
+ */
+#define LVT_DELIVERY_STATUS	BIT(12)
+#define LVT_REMOTE_IRR		BIT(14)	/* LINT0 and LINT1 only */
 
 #define LVT_COUNT	6
 
@@ -471,10 +478,12 @@ static void mask_all_lvts(struct kvmlite_lapic *apic)
 static int write_lvt(struct kvmlite_lapic *apic, u32 off, u32 val, bool x2)
 {
 	u32 mask = lvt_mask[(off - KVMLITE_APIC_LVTT) >> 4];
+	u32 status = LVT_DELIVERY_STATUS |
+		     (mask == LVT_LINT_MASK ? LVT_REMOTE_IRR : 0);
 	bool to_deadline, from_deadline;
 	unsigned int mode;
 
-	if (x2 && (val & ~mask))
+	if (x2 && (val & ~(mask | status)))
 		return -EINVAL;
 	val &= mask;
 	if (!sw_enabled(apic))

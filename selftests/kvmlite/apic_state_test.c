@@ -702,6 +702,13 @@ static void guest_apic_base(void)
 	GUEST_GP(rdmsr_safe(X2APIC_RSVD_804, &v));
 	/* Bits 63:32 of every register but ICR are reserved. */
 	GUEST_GP(wrmsr_safe(X2APIC_TPR, 1ULL << 32));
+	/*
+	 * An LVT's status bits are read-only, not reserved: ignored, no #GP
+	 * (Linux's disconnect_bsp_APIC() sets both in LINT0 at poweroff).
+	 */
+	GUEST_OK(wrmsr_safe(X2APIC_LVT0, 0x5700));
+	GUEST_ASSERT_EQ(guest_rdmsr(X2APIC_LVT0) & 0x5700, 0x700);
+	GUEST_GP(wrmsr_safe(X2APIC_LVT0, 0x20000));
 	GUEST_OK(rdmsr_safe(X2APIC_LVR, &v));
 	GUEST_ASSERT_EQ(v & 0xff, 0x14);
 

@@ -277,7 +277,17 @@ static void test_x2apic_registers(void)
 	CHECK(wrmsr(KVMLITE_APIC_TPR, 0x100) == -EINVAL, "TPR reserved bits #GP");
 	CHECK(wrmsr(KVMLITE_APIC_TPR, 1ULL << 32) == -EINVAL, "upper half #GP");
 	CHECK(wrmsr(KVMLITE_APIC_SVR, 0x1000) == -EINVAL, "SVR bit 12 #GP");
-	CHECK(wrmsr(KVMLITE_APIC_LVT1, 0x1000) == -EINVAL, "LVT delivery status #GP");
+	CHECK(wrmsr(KVMLITE_APIC_LVT1, 0x20000) == -EINVAL &&
+	      wrmsr(KVMLITE_APIC_LVT1, 0x800) == -EINVAL, "LVT reserved bits #GP");
+	/* Linux's disconnect_bsp_APIC(): ExtINT with both status bits set. */
+	CHECK(wrmsr(KVMLITE_APIC_LVT0, 0x5700) == 0 &&
+	      rdmsr(KVMLITE_APIC_LVT0) == 0x700,
+	      "LINT0 delivery status and remote IRR ignored, no #GP");
+	CHECK(wrmsr(KVMLITE_APIC_LVTERR, 0x10fe) == 0 &&
+	      rdmsr(KVMLITE_APIC_LVTERR) == 0xfe,
+	      "error LVT delivery status ignored, no #GP");
+	CHECK(wrmsr(KVMLITE_APIC_LVTERR, 0x4000) == -EINVAL,
+	      "remote IRR is reserved in the error LVT");
 	CHECK(wrmsr(KVMLITE_APIC_LVTT, 0x60040) == -EINVAL, "timer mode 11 #GP");
 	CHECK(wrmsr(KVMLITE_APIC_TDCR, 4) == -EINVAL, "TDCR bit 2 #GP");
 	CHECK(wrmsr(KVMLITE_APIC_TPR, 0x20) == 0 && rdmsr(KVMLITE_APIC_TPR) == 0x20,
