@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeatures.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 
 #include "kvmlite.h"
@@ -26,6 +27,16 @@
 #define EXT1_ECX_OK	(BIT(0) | BIT(5) | BIT(8))	/* LAHF, ABM, PREFETCHW */
 #define EXT1_EDX_OK	(BIT(11) | BIT(20) | BIT(26) | BIT(29))	/* SYSCALL, NX, 1G, LM */
 #define HYPERVISOR_BIT	BIT(31)
+
+/*
+ * The hypervisor leaves, as KVM's: the "KVMKVMKVM" signature and a
+ * features leaf.  kvmlite implements none of KVM's paravirtual features,
+ * so the features and hints read 0; the signature alone is what lets a
+ * Linux guest use x2APIC without interrupt remapping, as it does on KVM.
+ */
+#define KVM_SIGNATURE_EBX	0x4b4d564b	/* "KVMK" */
+#define KVM_SIGNATURE_ECX	0x564b4d56	/* "VMKV" */
+#define KVM_SIGNATURE_EDX	0x0000004d	/* "M\0\0\0" */
 
 static void add(struct kvm_cpuid_entry2 *e, unsigned int *n, u32 function,
 		u32 index, u32 flags)
@@ -96,6 +107,12 @@ static unsigned int build_table(struct kvm_cpuid_entry2 *e)
 			break;
 		}
 	}
+	e[n++] = (struct kvm_cpuid_entry2){
+		.function = KVM_CPUID_SIGNATURE, .eax = KVM_CPUID_FEATURES,
+		.ebx = KVM_SIGNATURE_EBX, .ecx = KVM_SIGNATURE_ECX,
+		.edx = KVM_SIGNATURE_EDX,
+	};
+	e[n++] = (struct kvm_cpuid_entry2){ .function = KVM_CPUID_FEATURES };
 	add(e, &n, 0x80000000, 0, 0);
 	e[n - 1].eax = max_ext;
 	for (f = 0x80000001; f <= max_ext; f++) {

@@ -15,12 +15,20 @@
  *                          17.17.3); host writes only restore.
  *   CPUID 6 ARAT           the LAPIC timer runs in every C-state; without
  *                          the bit Linux keeps the PIT as its timer.
+ *   CPUID 0x40000000       KVM's hypervisor signature "KVMKVMKVM": Linux
+ *                          turns on x2APIC without interrupt remapping only
+ *                          under a hypervisor it knows.  kvmlite has none of
+ *                          KVM's paravirtual features, so on kvmlite leaf
+ *                          0x40000001 reads 0; the guest's CPUID returns
+ *                          both leaves.
  */
+#include <asm/kvm_para.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define MSR_IA32_TSC		0x10
 #define MSR_IA32_TSC_ADJUST	0x3b
@@ -119,6 +127,68 @@ static void cpuid_bits(int dev)
 	free(t);
 }
 
+static u32 leaf_regs[2][4];
+
+static void guest_hypervisor_leaves(void)
+{
+	u32 i, a, b, c, d;
+
+	for (i = 0; i < 2; i++) {
+		asm volatile("cpuid"
+			     : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			     : "a"(KVM_CPUID_SIGNATURE + i), "c"(0));
+		leaf_regs[i][0] = a;
+		leaf_regs[i][1] = b;
+		leaf_regs[i][2] = c;
+		leaf_regs[i][3] = d;
+	}
+	guest_done_fn();
+}
+
+static void hypervisor_leaves(int dev)
+{
+	struct kvm_cpuid2 *t = dev_supported_cpuid(dev);
+	struct kvm_cpuid_entry2 *sig = cpuid_leaf(t, KVM_CPUID_SIGNATURE);
+	struct kvm_cpuid_entry2 *feat = cpuid_leaf(t, KVM_CPUID_FEATURES);
+	char name[13] = "";
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	if (sig) {
+		memcpy(name, &sig->ebx, 4);
+		memcpy(name + 4, &sig->ecx, 4);
+		memcpy(name + 8, &sig->edx, 4);
+	}
+	TEST_EXPECT(sig && !memcmp(name, "KVMKVMKVM\0\0\0", 12) &&
+		    sig->eax >= KVM_CPUID_FEATURES,
+		    "leaf 0x40000000: signature '%s', eax %#x", name,
+		    sig ? sig->eax : 0);
+	TEST_EXPECT(feat, "no leaf 0x40000001");
+	if (feat && dev_is_kvmlite(dev))
+		TEST_EXPECT(!feat->eax && !feat->edx,
+			    "kvmlite offers paravirtual features %#x, hints %#x",
+			    feat->eax, feat->edx);
+
+	/* The guest reads what the table says. */
+	vm = vm_create_long_mode(dev);
+	vcpu = vm_vcpu_add(vm, 0, guest_hypervisor_leaves);
+	vcpu_set_cpuid(vcpu, t);
+	vcpu_run_to_done(vcpu);
+	if (sig && feat) {
+		u32 *g = leaf_regs[0], *f = leaf_regs[1];
+
+		sync_global_from_guest(vm, leaf_regs);
+		TEST_EXPECT(g[0] == sig->eax && g[1] == sig->ebx &&
+			    g[2] == sig->ecx && g[3] == sig->edx,
+			    "guest leaf 0x40000000 %#x %#x %#x %#x", g[0], g[1],
+			    g[2], g[3]);
+		TEST_EXPECT(f[0] == feat->eax && f[3] == feat->edx,
+			    "guest leaf 0x40000001 eax %#x edx %#x", f[0], f[3]);
+	}
+	vm_free(vm);
+	free(t);
+}
+
 static const struct scenario scenarios[] = {
 	{ "IA32_UCODE_REV: host sets it, the guest reads it, guest writes ignored",
 	  ucode_rev, NEED_GUEST, { 0 } },
@@ -126,6 +196,8 @@ static const struct scenario scenarios[] = {
 	  tsc_adjust, NEED_GUEST, { 0 } },
 	{ "KVM_GET_SUPPORTED_CPUID: leaf 6 ARAT, leaf 7 TSC_ADJUST",
 	  cpuid_bits, NEED_GUEST, { KVM_CAP_EXT_CPUID } },
+	{ "CPUID 0x40000000: KVM's signature, no PV features on kvmlite, guest reads both",
+	  hypervisor_leaves, NEED_GUEST, { KVM_CAP_EXT_CPUID } },
 };
 
 int main(int argc, char **argv)

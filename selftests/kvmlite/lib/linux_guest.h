@@ -25,7 +25,8 @@ const char *linux_boot_skip_reason(void);
 
 /*
  * Boot on device with smp vCPUs and 256 MiB and check it (one TAP line,
- * named what): exit status 0, the guest's PASS line for smp CPUs, and no
+ * named what): exit status 0, the guest's PASS line for smp CPUs in
+ * x2APIC mode (the guest sees KVM's CPUID signature on both devices), no
  * kernel warning, oops, BUG, lockup, RCU stall or panic in its console.
  * Prints the time from start to the guest's init in host TSC ticks and,
  * on /dev/kvmlite, the exits by reason over the run.
