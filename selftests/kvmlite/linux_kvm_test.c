@@ -19,15 +19,6 @@ int main(void)
 
 	if (!skip)
 		skip = linux_boot_skip_reason();
-	/*
-	 * Bochs 2.7: with this guest on KVM the test machine's kernel warned
-	 * "Bad FPU state detected at restore_fpregs_from_fpstate" on the
-	 * VMM's return to user mode (an XRSTOR #GP), which fails the lane;
-	 * the same warning seen before without a Linux guest is an open
-	 * finding (docs/linux-guest.md).
-	 */
-	if (!skip && !strcmp(lane_name(), "bochs") && !getenv("KVMLITE_LINUX_KVM"))
-		skip = "Bochs 2.7 warns \"Bad FPU state\" under KVM here (docs/linux-guest.md)";
 	tap_plan(1);
 	if (skip) {
 		tap_skip("/dev/kvm: Linux, 2 vCPUs: %s", skip);

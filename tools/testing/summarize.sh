@@ -9,6 +9,13 @@
 #                one per selftest, plus one for the run itself under the
 #                test name "lane-run" (fail: no done marker, kernel
 #                Oops/BUG/WARNING/panic/Call Trace/GPF, or no TAP at all).
+#                In the Bochs 2.7 lanes (bochs, bochs-linux) one WARNING is
+#                the emulator's: "Bad FPU state detected at
+#                restore_fpregs_from_fpstate" (an XRSTOR(S) #GP on a
+#                nonzero reserved XSAVE-header field; seen with only KVM
+#                loaded, never in Bochs 3.0; docs/linux-guest.md). Its
+#                block is left out of the check and counted in a line
+#                "RESULT <lane> bochs27-xrstor-fault skip".
 #   -t TESTLIST  expected tests, one per line (default: KVMLITE_TEST_ONLY if
 #                set, else the initramfs list);
 #                a listed test that never started counts as failed
@@ -40,7 +47,10 @@ if [[ -n ${KVMLITE_TEST_ONLY:-} ]]; then
 fi
 [[ -f $log ]] || { echo "summarize: $log missing" >&2; log=/dev/null; }
 
-awk -v lane="$lane" -v results="$results" -v list="$list" -v tail_n=15 '
+bochs27=0
+[[ $lane == bochs || $lane == bochs-linux ]] && bochs27=1
+awk -v lane="$lane" -v results="$results" -v list="$list" -v tail_n=15 \
+	-v bochs27="$bochs27" '
 function add_test(t) { if (!(t in seen)) { seen[t] = 1; order[++ntests] = t } }
 BEGIN { while ((getline l < list) > 0) { sub(/\r$/, "", l); if (l != "") add_test(l) } }
 {
@@ -83,6 +93,16 @@ BEGIN { while ((getline l < list) > 0) { sub(/\r$/, "", l); if (l != "") add_tes
 		next
 	}
 	if (line ~ /^#/) next
+	# Bochs 2.7 XRSTOR fault: its WARNING block, up to the end marker.
+	if (bochs27 && line ~ /Bad FPU state detected at restore_fpregs_from_fpstate/) {
+		nxrstor++
+		inxrstor = 1
+		next
+	}
+	if (inxrstor) {
+		if (line ~ /---\[ end trace /) inxrstor = 0
+		next
+	}
 	# Known one-line advisories that merely contain a pattern word.
 	if (line ~ /RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable/) next
 	if (line ~ /(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|general protection fault)/) {
@@ -121,6 +141,10 @@ END {
 		printf "  RUN: %d kernel problem line(s) in the serial log:\n", nbad
 		for (i = 1; i <= nbad && i <= 10; i++) print "      " bad[i]
 		broken = 1
+	}
+	if (nxrstor) {
+		printf "  RUN: %d Bochs 2.7 XRSTOR fault warning(s) (\"Bad FPU state\"), the emulator'"'"'s: docs/linux-guest.md\n", nxrstor
+		printf "RESULT %s bochs27-xrstor-fault skip\n", lane >> results
 	}
 	printf "RESULT %s lane-run %s\n", lane, broken ? "fail" : "pass" >> results
 	printf "lane %s: %d passed, %d failed, %d skipped%s\n", lane, np, nf, ns,
