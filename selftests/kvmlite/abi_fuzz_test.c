@@ -81,10 +81,10 @@ static bool opt_verbose;
 
 /* Counters shared with the runner's process (MAP_SHARED). */
 struct shared {
-	_Atomic u64 calls;
-	_Atomic u64 runs;
-	_Atomic u64 errors;
-	_Atomic u64 kill_calls;
+	atomic_ullong calls;
+	atomic_ullong runs;
+	atomic_ullong errors;
+	atomic_ullong kill_calls;
 	double seconds;
 	long pin_base;
 	bool pin_exact;
@@ -152,15 +152,15 @@ struct fuzz {
 	bool kvmlite;
 	int mmap_size;
 	struct kvm_cpuid2 *cpuid;
-	_Atomic int vm[NR_VMS];
-	_Atomic int vcpu[NR_VCPUS];
+	atomic_int vm[NR_VMS];
+	atomic_int vcpu[NR_VCPUS];
 	/* The GPA each pool area was last installed at, roughly. */
-	_Atomic u64 pool_gpa[NR_POOL];
+	atomic_ullong pool_gpa[NR_POOL];
 	char *pool[NR_POOL];
 	char *ro_area;		/* PROT_READ */
 	char *none_area;	/* PROT_NONE */
 	char *hole;		/* unmapped */
-	_Atomic u64 calls;
+	atomic_ullong calls;
 	u64 limit;
 	u64 deadline_ns;
 	atomic_bool stop;
@@ -171,7 +171,7 @@ struct fuzz {
 	 */
 	pthread_barrier_t gen_start;
 	atomic_bool gen_over;
-	_Atomic unsigned int parked;
+	atomic_uint parked;
 	unsigned int nthreads;
 	bool in_kill_child;
 };
@@ -298,7 +298,7 @@ static unsigned long arg_or_hostile(struct worker *w, void *buf)
 	return chance(&w->r, 12) ? hostile_ptr(w) : (unsigned long)buf;
 }
 
-static int pick_fd(_Atomic int *table, unsigned int n, struct rng *r)
+static int pick_fd(atomic_int *table, unsigned int n, struct rng *r)
 {
 	unsigned int i, start = below(r, n);
 
@@ -311,7 +311,7 @@ static int pick_fd(_Atomic int *table, unsigned int n, struct rng *r)
 	return -1;
 }
 
-static void table_put(_Atomic int *table, unsigned int n, int fd)
+static void table_put(atomic_int *table, unsigned int n, int fd)
 {
 	unsigned int i;
 
@@ -325,7 +325,7 @@ static void table_put(_Atomic int *table, unsigned int n, int fd)
 }
 
 /* Close a table entry, whoever else is using it. */
-static void table_close(_Atomic int *table, unsigned int n, struct rng *r)
+static void table_close(atomic_int *table, unsigned int n, struct rng *r)
 {
 	int fd = atomic_exchange(&table[below(r, n)], -1);
 
@@ -476,6 +476,8 @@ static size_t gen_insn(struct rng *r, u8 *p, size_t room)
 		{ 0x0f, 0x23, 0xf8 }, { 0x0f, 0x01, 0xd0 }, { 0x0f, 0x78, 0xc0 },
 		{ 0x0f, 0x79, 0xc0 }, { 0x0f, 0x01, 0xc4 }, { 0x44, 0x0f, 0x22 },
 	};
+	/* ModRM of lgdt, lidt, invlpg [disp32] */
+	static const u8 modrm_disp32[] = { 0x15, 0x1d, 0x3d };
 	u8 b[16];
 	u32 v;
 
@@ -515,7 +517,7 @@ static size_t gen_insn(struct rng *r, u8 *p, size_t room)
 		}
 		b[0] = 0x0f;
 		b[1] = 0x01;
-		b[2] = (u8[]){ 0x15, 0x1d, 0x3d }[below(r, 3)];
+		b[2] = modrm_disp32[below(r, ARRAY_SIZE(modrm_disp32))];
 		v = below(r, 0x400000);
 		memcpy(b + 3, &v, 4);
 		return emit(p, room, b, 7);
@@ -777,6 +779,7 @@ static void mutate_bytes(struct worker *w, void *p, size_t size)
 
 static void op_sregs(struct worker *w, int vcpu)
 {
+	static const int modes[] = { 16, 32, 64 };
 	struct kvm_sregs *s = scratch_buf(w, sizeof(*s));
 	int bits;
 
@@ -791,7 +794,7 @@ static void op_sregs(struct worker *w, int vcpu)
 		break;
 	default:
 		/* A flat mode, with random page tables for paging. */
-		bits = (int[]){ 16, 32, 64 }[below(&w->r, 3)];
+		bits = modes[below(&w->r, ARRAY_SIZE(modes))];
 		flat_seg(&s->cs, true, bits);
 		flat_seg(&s->ds, false, bits == 64 ? 32 : bits);
 		s->es = s->ds;
@@ -845,6 +848,12 @@ static void op_regs(struct worker *w, int vcpu)
 	fz_ioctl(w, vcpu, KVM_SET_REGS, arg_or_hostile(w, regs));
 }
 
+/* Counts that overflow a limit, a size computation or the buffer. */
+static const u32 huge_counts[] = {
+	0, 1, 81, 255, 256, 257, 0x0fffffff, 0x10000000, 0x6666667,
+	0x80000000, ~0u,
+};
+
 static void op_msrs(struct worker *w, int vcpu)
 {
 	struct {
@@ -861,9 +870,7 @@ static void op_msrs(struct worker *w, int vcpu)
 	}
 	m->hdr.nmsrs = n;
 	if (chance(&w->r, 10))
-		/* Counts that overflow a size computation or the buffer. */
-		m->hdr.nmsrs = (u32[]){ 255, 256, 257, 0x10000000, 0x0fffffff,
-					~0u, 0x80000000 }[below(&w->r, 7)];
+		m->hdr.nmsrs = huge_counts[below(&w->r, ARRAY_SIZE(huge_counts))];
 	fz_ioctl(w, vcpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, arg_or_hostile(w, m));
 }
 
@@ -878,7 +885,7 @@ static void op_cpuid(struct worker *w, int vcpu)
 		return;
 	if (chance(&w->r, 30)) {
 		c->nent = chance(&w->r, 50) ? below(&w->r, 300) :
-			  (u32[]){ 0x6666667, ~0u, 0x80000000, 256, 257 }[below(&w->r, 5)];
+			  huge_counts[below(&w->r, ARRAY_SIZE(huge_counts))];
 		fz_ioctl(w, vcpu, KVM_GET_CPUID2, arg_or_hostile(w, c));
 		return;
 	}
@@ -886,7 +893,7 @@ static void op_cpuid(struct worker *w, int vcpu)
 	if (chance(&w->r, 60))
 		mutate_bytes(w, c->entries, size - sizeof(*c));
 	if (chance(&w->r, 10))
-		c->nent = (u32[]){ 0, 1, 81, 256, 257, 0x6666667, ~0u }[below(&w->r, 7)];
+		c->nent = huge_counts[below(&w->r, ARRAY_SIZE(huge_counts))];
 	fz_ioctl(w, vcpu, KVM_SET_CPUID2, arg_or_hostile(w, c));
 }
 
@@ -916,7 +923,7 @@ static void op_mmap(struct worker *w, int vcpu)
 	size_t pages = w->f->mmap_size / PAGE;
 	size_t off = below(&w->r, pages + 1);
 	size_t len = (1 + below(&w->r, pages + 1)) * PAGE;
-	volatile u8 *p;
+	u8 *p;
 	size_t i;
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, off * PAGE);
@@ -924,8 +931,9 @@ static void op_mmap(struct worker *w, int vcpu)
 		return;
 	/* Pages past the device's area would raise SIGBUS. */
 	for (i = 0; i < len / PAGE && off + i < pages; i++)
-		p[i * PAGE + below(&w->r, PAGE)] += 0;
-	munmap((void *)p, len);
+		__atomic_load_n(p + i * PAGE + below(&w->r, PAGE),
+				__ATOMIC_RELAXED);
+	munmap(p, len);
 }
 
 static void op_run(struct worker *w, int vcpu)
@@ -1380,7 +1388,7 @@ static const struct scenario scenarios[] = {
 	{ "SIGKILL in the middle of it", killed_mid_run, NEED_GUEST, { 0 } },
 };
 
-static long vmstat(const char *key)
+static long vmstat_value(const char *key)
 {
 	char line[128];
 	size_t n = strlen(key);
@@ -1407,7 +1415,8 @@ static long pinned_now(bool *exact)
 	*exact = fd >= 0 && write(fd, "1\n", 2) == 2;
 	if (fd >= 0)
 		close(fd);
-	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
+	return vmstat_value("nr_foll_pin_acquired") -
+	       vmstat_value("nr_foll_pin_released");
 }
 
 /* A known guest runs to its end on path; in a child, as scenarios do. */
