@@ -1013,6 +1013,13 @@ static void op_vcpu(struct worker *w, int vcpu)
 	case 15:
 		mp = scratch_buf(w, sizeof(*mp));
 		mp->mp_state = below(&w->r, 12);
+		/*
+		 * Not for KVM: 6.1 WARNs in KVM_RUN on an UNINITIALIZED
+		 * vCPU whose LAPIC timer is on the VMX preemption timer
+		 * (kvm_lapic_hv_timer_in_use(), arch/x86/kvm/x86.c).
+		 */
+		if (!w->f->kvmlite && mp->mp_state == KVM_MP_STATE_UNINITIALIZED)
+			mp->mp_state = KVM_MP_STATE_RUNNABLE;
 		a = arg_or_hostile(w, mp);
 		fz_ioctl(w, vcpu, chance(&w->r, 70) ? KVM_SET_MP_STATE :
 			 KVM_GET_MP_STATE, a);
