@@ -559,8 +559,15 @@ int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val)
 		/* The deadline is in guest TSC: the host's plus the offset. */
 		if (kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING)
 			now += vmcs_read(TSC_OFFSET);
-		if (val > now)
+		/*
+		 * A deadline past the end of the ns clock never fires: a
+		 * larger quotient would overflow the division (#DE).
+		 */
+		if (val > now && tsc_khz &&
+		    div_u64(val - now, tsc_khz) < div_u64(KTIME_MAX - ns, 1000000))
 			ns += mul_u64_u32_div(val - now, 1000000, tsc_khz);
+		else if (val > now)
+			ns = KTIME_MAX;
 		kvmlite_lapic_set_tsc_deadline(vcpu->apic, val, ns);
 	} else if (vcpu->apic->x2apic) {
 		r = kvmlite_lapic_wrmsr(vcpu->apic, index, val);

@@ -175,6 +175,13 @@ int kvmlite_set_memory_region(struct kvmlite_vm *vm,
 	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
 		       mem->memory_size))
 		return -EINVAL;
+	/*
+	 * Every page is pinned: more than the machine has cannot be, and
+	 * the page array of such a slot alone could exhaust memory (the
+	 * OOM killer) or exceed what kvmalloc takes (a WARN).
+	 */
+	if (npages > totalram_pages())
+		return -ENOMEM;
 
 	mutex_lock(&vm->lock);
 	old = vm->slots[id];

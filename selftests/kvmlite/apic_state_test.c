@@ -330,6 +330,31 @@ static void guest_tsc_deadline(void)
 	GUEST_DONE();
 }
 
+/*
+ * Deadlines the timer never reaches: kvmlite's conversion to ns divided
+ * (deadline - TSC) * 10^6 by the TSC rate in kHz, and a quotient over 64
+ * bits was a divide error in the host (found by abi_fuzz_test, from the
+ * host's KVM_SET_MSRS and the guest's WRMSR alike).  Only deadlines near
+ * 2^64: KVM 6.1 computes the product in 64 bits, and one that wraps to
+ * a small number fires at once (TSC + 2^62, for one).
+ */
+static void guest_tsc_deadline_far(void)
+{
+	static const u64 far[] = { ~0ULL, ~0ULL - (1ULL << 40) };
+	unsigned int i;
+
+	guest_x2apic_on();
+	guest_wrmsr(X2APIC_LVTT, LVTT_TSCDEADLINE | TIMER_VECTOR);
+	for (i = 0; i < ARRAY_SIZE(far); i++) {
+		guest_wrmsr(MSR_TSC_DEADLINE, far[i]);
+		GUEST_ASSERT_EQ(guest_rdmsr(MSR_TSC_DEADLINE), far[i]);
+	}
+	spin_tsc(ns_to_tsc(DEADLINE_NS));
+	GUEST_ASSERT_EQ(timer_count(), 0);
+	guest_wrmsr(MSR_TSC_DEADLINE, 0);
+	GUEST_DONE();
+}
+
 /* ---- 1d: mode switches ---- */
 
 #define SWITCH_NS	2000000ULL
@@ -511,6 +536,30 @@ static void timer_tsc_deadline_offset(int dev)
 	run_timer_guest(dev, guest_tsc_deadline,
 			"TSC-deadline, guest TSC set to 0: TSC from deadline to interrupt",
 			true, true);
+}
+
+static void timer_tsc_deadline_far(int dev)
+{
+	struct kvm_vm *vm = lapic_vm(dev);
+	struct kvm_vcpu *vcpu = lapic_vcpu_add(vm, 0, guest_tsc_deadline_far);
+	struct kvm_lapic_state lapic;
+	u32 lvtt = LVTT_TSCDEADLINE | TIMER_VECTOR;
+
+	guest_tsc_khz = vcpu_tsc_khz(vcpu);
+	TEST_ASSERT(guest_tsc_khz > 0, "no TSC rate");
+	sync_global_to_guest(vm, guest_tsc_khz);
+	/* The host's way in first: KVM_SET_MSRS in TSC-deadline mode. */
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic), "KVM_GET_LAPIC: %s",
+		    errno_str(errno));
+	memcpy(lapic.regs + APIC_LVTT, &lvtt, sizeof(lvtt));
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_LAPIC, &lapic), "KVM_SET_LAPIC: %s",
+		    errno_str(errno));
+	vcpu_set_msr(vcpu, MSR_TSC_DEADLINE, ~0ULL);
+	TEST_EXPECT(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE) == ~0ULL,
+		    "IA32_TSC_DEADLINE reads %#llx",
+		    vcpu_get_msr(vcpu, MSR_TSC_DEADLINE));
+	vcpu_run_to_done(vcpu);
+	vm_free(vm);
 }
 
 static void timer_mode_switch(int dev)
@@ -887,6 +936,8 @@ static const struct scenario scenarios[] = {
 	  timer_tsc_deadline, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "timer TSC-deadline after the host set the guest TSC to 0",
 	  timer_tsc_deadline_offset, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "timer TSC-deadline far in the future: no host fault, no interrupt",
+	  timer_tsc_deadline_far, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "timer mode switches: only to or from TSC-deadline disarms",
 	  timer_mode_switch, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "x2APIC registers round trip through KVM_GET/SET_LAPIC",

@@ -126,6 +126,13 @@ struct scenario {
  */
 __noreturn void run_scenarios(int argc, char **argv,
 			      const struct scenario *s, int n);
+/*
+ * The same without finishing: the plan has room for extra more TAP
+ * lines, which the caller prints before tap_finish().  Every device is
+ * closed (and kvm_intel unloaded if it was loaded here) on return.
+ */
+void run_scenarios_then(int argc, char **argv, const struct scenario *s,
+			int n, int extra);
 long check_cap(int fd, long cap);
 const char *cap_name(long cap);
 

@@ -205,7 +205,8 @@ static void run_one(int fd, const char *path, const struct scenario *s)
 			  "%s", desc);
 }
 
-void run_scenarios(int argc, char **argv, const struct scenario *s, int n)
+void run_scenarios_then(int argc, char **argv, const struct scenario *s,
+			int n, int extra)
 {
 	static const char * const all[] = { KVMLITE_DEV, KVM_DEV };
 	const char *only = device_arg(argc, argv);
@@ -219,7 +220,7 @@ void run_scenarios(int argc, char **argv, const struct scenario *s, int n)
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (skip_reason == MAP_FAILED)
 		tap_bail("mmap: %s", strerror(errno));
-	tap_plan(n * ndevs);
+	tap_plan(n * ndevs + extra);
 	for (d = 0; d < ndevs; d++) {
 		fd = device_open(devs[d], why, sizeof(why), &loaded_kvm);
 		for (i = 0; i < n; i++) {
@@ -239,5 +240,10 @@ void run_scenarios(int argc, char **argv, const struct scenario *s, int n)
 	}
 	if (loaded_kvm)
 		kvm_modules_unload();
+}
+
+void run_scenarios(int argc, char **argv, const struct scenario *s, int n)
+{
+	run_scenarios_then(argc, argv, s, n, 0);
 	tap_finish();
 }
