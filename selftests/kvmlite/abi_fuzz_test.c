@@ -1454,16 +1454,6 @@ static bool guest_runs(const char *path)
 	       WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS;
 }
 
-static const char *device_arg(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], "--device"))
-			return argv[i + 1];
-	return NULL;
-}
-
 static void after_kvmlite(const char *only)
 {
 	int r;

@@ -124,6 +124,9 @@ struct scenario {
  * finish the TAP output.  A device without a capability a scenario
  * needs reports that scenario as SKIP with the reason.
  */
+/* The PATH of a "--device PATH" among the arguments, or NULL. */
+const char *device_arg(int argc, char **argv);
+
 __noreturn void run_scenarios(int argc, char **argv,
 			      const struct scenario *s, int n);
 /*

@@ -112,7 +112,7 @@ const char *cap_name(long cap)
 	return buf;
 }
 
-static const char *device_arg(int argc, char **argv)
+const char *device_arg(int argc, char **argv)
 {
 	int i;
 
