@@ -344,19 +344,21 @@ static int handle_dr(struct kvmlite_vcpu *vcpu, u64 qual)
 	return 1;
 }
 
+/*
+ * HLT with an in-kernel LAPIC only records the halt: the vCPU sleeps in
+ * the run loop (run.c), around the one halt check.
+ */
 static int handle_hlt(struct kvmlite_vcpu *vcpu)
 {
-	int r;
-
 	vcpu->stats[KSTAT_HLT]++;
 	skip_instruction();
 	if (vcpu->apic) {
-		r = kvmlite_apic_halt(vcpu);
-		if (r < 0)
-			vcpu->run->exit_reason = KVM_EXIT_INTR;
-		return r;
+		vcpu->halted = true;
+		vcpu->mp_state = KVM_MP_STATE_HALTED;
+		trace_kvmlite_halt(vcpu->vm->id, vcpu->id);
+		return 1;
 	}
-	/* No in-kernel LAPIC yet: userspace decides what HLT means. */
+	/* No in-kernel LAPIC: userspace decides what HLT means. */
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
 }

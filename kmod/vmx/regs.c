@@ -46,6 +46,14 @@ int kvmlite_set_efer(struct kvmlite_vcpu *vcpu, u64 efer)
 	return 0;
 }
 
+/* SIPI (SDM 9.4.4): real mode at vector * 4 KiB, CS = vector << 8, IP 0. */
+void kvmlite_vmx_sipi_start(struct kvmlite_vcpu *vcpu, u8 vector)
+{
+	vmcs_write(GUEST_CS_SELECTOR, vector << 8);
+	vmcs_write(GUEST_CS_BASE, vector << 12);
+	vmcs_write(GUEST_RIP, 0);
+}
+
 /*
  * The guest's CR0 as written by the guest or userspace.  The hardware
  * runs with caches on (CD/NW clear, the guest's choice is only shown back

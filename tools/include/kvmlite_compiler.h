@@ -7,5 +7,6 @@
 #define __printf(fmt, args) __attribute__((format(printf, fmt, args)))
 #define __noreturn	__attribute__((noreturn))
 #define __used		__attribute__((used))
+#define __weak		__attribute__((weak))
 
 #endif /* KVMLITE_COMPILER_H */
