@@ -196,8 +196,11 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 				run->exit_reason = KVM_EXIT_INTR;
 				break;
 			}
-			if (checks_after_block && !exit_to_userspace(vcpu, r))
-				break;
+			if (checks_after_block) {
+				r = exit_to_userspace(vcpu, r);
+				if (r <= 0)
+					break;
+			}
 		}
 		checks_after_block = false;
 		if (signal_pending(current)) {
