@@ -64,6 +64,8 @@ void kvmlite_nmi_unblocked_by_iret(void);
 
 /* exit.c */
 int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu);
+int kvmlite_internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 d0,
+			   u64 d1, u64 d2);
 void kvmlite_inject_gp(struct kvmlite_vcpu *vcpu);
 
 void kvmlite_complete_pio_in(struct kvmlite_vcpu *vcpu);
@@ -75,6 +77,10 @@ int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write);
 void kvmlite_complete_mmio_read(struct kvmlite_vcpu *vcpu);
 
 /* regs.c */
+bool kvmlite_guest_long_mode(void);
+u64 kvmlite_gpr_get(struct kvmlite_vcpu *vcpu, int reg);
+void kvmlite_gpr_set(struct kvmlite_vcpu *vcpu, int reg, u64 val);
+void kvmlite_skip_instruction(unsigned int len);
 unsigned long kvmlite_guest_cr4(void);
 int kvmlite_set_cr0(struct kvmlite_vcpu *vcpu, unsigned long cr0);
 int kvmlite_set_cr4(struct kvmlite_vcpu *vcpu, unsigned long cr4);

@@ -2,6 +2,7 @@
 /* Cooperative threads on ucontext, for the model checker (coop.h). */
 #include <string.h>
 #include <ucontext.h>
+#include <linux/types.h>
 
 #include "coop.h"
 #include "unit.h"
@@ -16,7 +17,7 @@ struct coop_thread {
 };
 
 static struct coop_thread threads[COOP_MAX_THREADS];
-static char stacks[COOP_MAX_THREADS][STACK_SIZE] __attribute__((aligned(16)));
+static char stacks[COOP_MAX_THREADS][STACK_SIZE] __aligned(16);
 static int nthreads, current = -1;
 static ucontext_t sched_ctx;
 
