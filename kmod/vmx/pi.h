@@ -4,11 +4,8 @@
  * Interrupt Processing"), and posting into it and draining it, as pure
  * logic: the same source builds into the module and into the userspace
  * unit tests, where every interleaving of post, drain and sleep is
- * explored (tools/testing/unit/pi_test.c).  Its part in the wake-up rule
- * (a post notifies exactly when it turns ON from 0 to 1; a drain clears
- * ON before it takes PIR) is stated with the halt check, halt_check.h.
- * The descriptor holds only architectural state: no software flag rides
- * in it (bhyve's lost wake-ups came from such a flag).
+ * explored (tools/testing/unit/pi_test.c).  The wake-up rule these
+ * functions keep is stated once, in halt_check.h.
  */
 #ifndef KVMLITE_PI_H
 #define KVMLITE_PI_H
