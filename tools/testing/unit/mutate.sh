@@ -7,7 +7,8 @@
 # is put back (also on interrupt).  Nothing is left changed.
 #
 # Usage: tools/testing/unit/mutate.sh [name...]   (default: all)
-# Output: "MUTANT <name> killed|SURVIVED"; exit status 1 if any survived.
+# Output: "MUTANT <name> killed by:" and the failing checks, or
+# "MUTANT <name> SURVIVED"; exit status 1 if any survived.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +58,10 @@ while IFS='|' read -r name file old new; do
 		echo "MUTANT $name SURVIVED"
 		status=1
 	else
-		echo "MUTANT $name killed: $(grep -m3 '^not ok\|error' "$saved/log" | tr '\n' ';')"
+		echo "MUTANT $name killed by:"
+		grep -e '^# unit:' -e '^not ok' -e 'error:' "$saved/log" |
+			grep -B1 -e '^not ok' -e 'error:' | grep -v -e '^--$' |
+			head -12 | sed 's/^/    /'
 	fi
 	restore
 done < <(mutants)
