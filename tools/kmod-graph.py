@@ -12,9 +12,13 @@ Dependency graphs of kmod/ and their cycles.
   call:    A -> B when A calls a non-static function that B defines.
 
 Prints each graph's strongly connected components of more than one node
-(and self-loops are ignored).  Usage: tools/kmod-graph.py [kmod-dir]
-Exit status 1 if the include graph has a cycle or a cycle runs through
-vmx/ in the module graph.
+(self-loops are ignored), marking those that cross the vmx/ seam (hold
+files in vmx/ and outside it).  The module graph keeps such a cycle as
+long as vmx/ and the generic code call each other by name through the
+two umbrella headers (kvmlite.h, backend.h); the call graph shows whether
+the calls themselves go round.  Usage: tools/kmod-graph.py [kmod-dir]
+Exit status 1 if the include graph has a cycle or a call-graph cycle
+crosses the vmx/ seam.
 """
 import os
 import re
@@ -135,8 +139,9 @@ for name, graph in (('include', inc), ('module', module),
     print('%s graph: %d cycle(s)' % (name, len(comps)))
     for c in comps:
         vmx = [x for x in c if x.startswith('vmx/')]
-        print('  %d files%s: %s' % (len(c), ' (through vmx/)' if vmx else '',
-                                   ' '.join(c)))
-        if name == 'include' or (name == 'module' and vmx):
+        across = vmx and len(vmx) < len(c)
+        print('  %d files%s: %s' % (len(c), ' (across the vmx/ seam)'
+                                   if across else '', ' '.join(c)))
+        if name == 'include' or (name == 'call' and across):
             status = 1
 sys.exit(status)

@@ -147,6 +147,21 @@ static int gva_copy(struct kvmlite_vcpu *vcpu, u64 gva, void *buf,
 	return 0;
 }
 
+/* KVM_EXIT_INTERNAL_ERROR with three words of detail; returns 0. */
+int kvmlite_internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 d0,
+			   u64 d1, u64 d2)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 3;
+	run->internal.data[0] = d0;
+	run->internal.data[1] = d1;
+	run->internal.data[2] = d2;
+	return 0;
+}
+
 /* Segment bases, in the VMX instruction-information encoding order. */
 static const u32 seg_base_field[] = {
 	GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE, GUEST_DS_BASE,

@@ -77,21 +77,6 @@ static void requeue_interrupted_event(void)
 			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
-/* KVM_EXIT_INTERNAL_ERROR with three words of detail; returns 0. */
-int kvmlite_internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 d0,
-			   u64 d1, u64 d2)
-{
-	struct kvm_run *run = vcpu->run;
-
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = suberror;
-	run->internal.ndata = 3;
-	run->internal.data[0] = d0;
-	run->internal.data[1] = d1;
-	run->internal.data[2] = d2;
-	return 0;
-}
-
 /* An exit kvmlite cannot handle: the reason, qualification and RIP. */
 static int internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 reason)
 {

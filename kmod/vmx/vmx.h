@@ -64,8 +64,6 @@ void kvmlite_nmi_unblocked_by_iret(void);
 
 /* exit.c */
 int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu);
-int kvmlite_internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 d0,
-			   u64 d1, u64 d2);
 void kvmlite_inject_gp(struct kvmlite_vcpu *vcpu);
 
 void kvmlite_complete_pio_in(struct kvmlite_vcpu *vcpu);
@@ -75,6 +73,8 @@ int kvmlite_handle_string_io(struct kvmlite_vcpu *vcpu, u64 qual);
 void kvmlite_finish_string_io(struct kvmlite_vcpu *vcpu);
 int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write);
 void kvmlite_complete_mmio_read(struct kvmlite_vcpu *vcpu);
+int kvmlite_internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 d0,
+			   u64 d1, u64 d2);
 
 /* regs.c */
 bool kvmlite_guest_long_mode(void);
