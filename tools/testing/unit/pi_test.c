@@ -595,7 +595,7 @@ static void test_halt_causes(void)
 	c.irq_allowed = false;
 	CHECK(kvmlite_halt_check(&M.apic, &c) == KVMLITE_WAKE_NONE &&
 	      c.drained == 0x31 && !kvmlite_pi_on(&M.pi),
-	      "IF clear: sleep, but the drain ran (drained %#x)", c.drained);
+	      "IF clear: sleep, but the drain ran (drained %d)", c.drained);
 }
 
 int main(void)
