@@ -16,7 +16,7 @@
 #include <asm/fpu/api.h>
 
 struct dentry;
-struct kvmlite_pi_desc;
+struct kvmlite_posted_apic;
 struct mm_struct;
 struct page;
 
@@ -136,9 +136,10 @@ struct kvmlite_vcpu {
 	unsigned int nr_cpuid;
 	u32 mp_state;
 
-	/* In-kernel LAPIC (irq.c), NULL without KVM_CAP_SPLIT_IRQCHIP. */
+	/* In-kernel LAPIC (apic.c), NULL without KVM_CAP_SPLIT_IRQCHIP. */
 	struct kvmlite_lapic *apic;
-	struct kvmlite_pi_desc *pi;	/* posted interrupts, or NULL */
+	/* Posting (vmx/posted.c), or NULL: the LAPIC's backend then injects. */
+	struct kvmlite_posted_apic *posted;
 	bool apicv;			/* vmx/apicv.c drives this LAPIC */
 	bool tpr_shadow;		/* CR8 in the TPR shadow (APICv too) */
 	u32 proc2;			/* with APICv: secondary controls as set */
@@ -150,6 +151,7 @@ struct kvmlite_vcpu {
 	/* Registers 0x20-0x3f0 at entry: APIC-write exits need the old value. */
 	u32 apic_page_at_entry[64];
 	u64 eoi_exit_bitmap[4];		/* as last written to the VMCS */
+	bool eoi_exit_bitmap_stale;	/* TMR changed since (apicv.c) */
 	raw_spinlock_t apic_lock;
 	struct hrtimer apic_timer;
 	wait_queue_head_t wq;		/* HLT sleeps here */
@@ -168,12 +170,6 @@ struct kvmlite_vcpu {
 	u64 stats[NR_KSTATS];
 	struct dentry *debugfs;
 };
-
-/* vmx/vmx_enable.c: VMX root operation on all CPUs while VMs exist. */
-int kvmlite_vmx_init(struct dentry *debugfs_dir);
-void kvmlite_vmx_exit(void);
-int kvmlite_vmx_get(void);
-void kvmlite_vmx_put(void);
 
 /* vm.c */
 int kvmlite_create_vm(unsigned long type);
@@ -202,24 +198,18 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host);
 /* cpuid.c */
 int kvmlite_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
 
-/* irq.c: the in-kernel LAPIC of a vCPU */
+/* apic.c: the in-kernel LAPIC of a vCPU */
 int kvmlite_apic_create(struct kvmlite_vcpu *vcpu);
 void kvmlite_apic_destroy(struct kvmlite_vcpu *vcpu);
 unsigned long kvmlite_apic_lock(struct kvmlite_vcpu *vcpu);
 void kvmlite_apic_unlock(struct kvmlite_vcpu *vcpu, unsigned long flags);
-void kvmlite_apic_sync_pir(struct kvmlite_vcpu *vcpu);
+void kvmlite_apic_sync_irr(struct kvmlite_vcpu *vcpu);
+void kvmlite_apic_count_drain(struct kvmlite_vcpu *vcpu, int highest);
 bool kvmlite_apic_takes_extint(struct kvmlite_vcpu *vcpu);
-/* vmx/posted.c: true when the hardware was sent the notification. */
-bool kvmlite_posted_notify(struct kvmlite_vcpu *vcpu);
 void kvmlite_vcpu_kick(struct kvmlite_vcpu *vcpu);
-int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
-		    u32 dest, bool logical, unsigned int shorthand,
-		    unsigned int mode, u8 vector, bool level);
-int kvmlite_signal_msi(struct kvmlite_vm *vm, const struct kvm_msi *msi);
-int kvmlite_apic_halt(struct kvmlite_vcpu *vcpu);
-int kvmlite_apic_wait_sipi(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val);
-int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val);
+int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val,
+		       u64 expiry_ns);
 int kvmlite_apic_set_base(struct kvmlite_vcpu *vcpu, u64 val, bool host);
 void kvmlite_apic_write_trapped(struct kvmlite_vcpu *vcpu, u32 offset, u32 old);
 bool kvmlite_apic_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write,
@@ -229,14 +219,16 @@ int kvmlite_apic_get_state(struct kvmlite_vcpu *vcpu,
 int kvmlite_apic_set_state(struct kvmlite_vcpu *vcpu,
 			   const struct kvm_lapic_state *s);
 
-/* vmx/inject.c: event injection, KVM_INTERRUPT and KVM_NMI */
-void kvmlite_inject_events(struct kvmlite_vcpu *vcpu);
-bool kvmlite_ready_for_interrupt(struct kvmlite_vcpu *vcpu);
-int kvmlite_queue_interrupt(struct kvmlite_vcpu *vcpu, u32 irq);
+/* route.c: interrupt messages between LAPICs */
+int kvmlite_deliver(struct kvmlite_vm *vm, struct kvmlite_vcpu *source,
+		    u32 dest, bool logical, unsigned int shorthand,
+		    unsigned int mode, u8 vector, bool level);
+int kvmlite_signal_msi(struct kvmlite_vm *vm, const struct kvm_msi *msi);
 void kvmlite_queue_nmi(struct kvmlite_vcpu *vcpu);
 bool kvmlite_nmi_pending(struct kvmlite_vcpu *vcpu);
-void kvmlite_nmi_unblocked_by_iret(void);
-void kvmlite_save_run_state(struct kvmlite_vcpu *vcpu);
+
+/* run.c: KVM_RUN, and the one place a vCPU sleeps */
+int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu);
 
 /* caps.c: what KVM_CHECK_EXTENSION answers. */
 long kvmlite_check_extension(long cap);

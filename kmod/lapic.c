@@ -139,34 +139,33 @@ int kvmlite_lapic_pending_vector(const struct kvmlite_lapic *apic)
 	return irrv;
 }
 
+bool kvmlite_lapic_beats_ppr(const struct kvmlite_lapic *apic, int vector)
+{
+	return vector >= 0 &&
+	       ((u32)vector & 0xf0) > (kvmlite_lapic_ppr(apic) & 0xf0);
+}
+
+/* For a backend that keeps its vectors in IRR itself. */
+void kvmlite_lapic_set_irr(struct kvmlite_lapic *apic, u8 vector)
+{
+	vec_set(apic, KVMLITE_APIC_IRR, vector);
+}
+
 /*
- * Set TMR (level) or clear it (edge) and IRR, and kick whenever the
- * vector beats PPR.  With a posted-interrupt descriptor the vector is
- * posted instead of set in IRR, and the owner notifies only when the post
- * turned ON from 0 to 1.
+ * Set TMR (level) or clear it (edge), then hand the vector to the
+ * backend, which puts it where the vCPU will find it and tells the vCPU
+ * (see struct kvmlite_apic_backend).
  */
 static void set_irr(struct kvmlite_lapic *apic, u8 vec, bool level)
 {
-	if (level)
-		vec_set(apic, KVMLITE_APIC_TMR, vec);
-	else
-		vec_clear(apic, KVMLITE_APIC_TMR, vec);
-	/*
-	 * IRR is never written from outside the vCPU while it can run:
-	 * with APICv the processor updates it in guest mode.
-	 */
-	if (apic->pi && level && apic->level_unposted) {
-		apic->level_pending[vec / 64] |= 1ULL << (vec % 64);
-		apic->ops->kick(apic);
-		return;
+	if (vec_test(apic, KVMLITE_APIC_TMR, vec) != level) {
+		if (level)
+			vec_set(apic, KVMLITE_APIC_TMR, vec);
+		else
+			vec_clear(apic, KVMLITE_APIC_TMR, vec);
+		apic->backend->update_eoi_exitmap(apic);
 	}
-	if (apic->pi) {
-		apic->ops->posted(apic, vec, kvmlite_pi_post(apic->pi, vec));
-		return;
-	}
-	vec_set(apic, KVMLITE_APIC_IRR, vec);
-	if ((vec & 0xf0) > (kvmlite_lapic_ppr(apic) & 0xf0))
-		apic->ops->kick(apic);
+	apic->backend->deliver(apic, vec, level);
 }
 
 /*
@@ -231,72 +230,38 @@ int kvmlite_lapic_eoi(struct kvmlite_lapic *apic)
 	return vec;
 }
 
-/*
- * Move everything posted into IRR (edge: TMR cleared): ON is cleared
- * first, so a vector posted after this point notifies again; and the
- * level-triggered vectors kept out of the descriptor.  Returns the
- * highest vector taken, or -1.
- */
-int kvmlite_lapic_sync_pir(struct kvmlite_lapic *apic)
+/* What the backend holds outside IRR goes into it; highest, or -1. */
+int kvmlite_lapic_sync_irr(struct kvmlite_lapic *apic)
 {
-	u64 taken[4];
-	int highest = -1;
-
-	if (!apic->pi)
-		return -1;
-	if (kvmlite_pi_drain(apic->pi, taken))
-		highest = kvmlite_lapic_merge_pir(apic, taken);
-	if (apic->level_pending[0] | apic->level_pending[1] |
-	    apic->level_pending[2] | apic->level_pending[3]) {
-		int level = kvmlite_lapic_merge_pir(apic, apic->level_pending);
-
-		memset(apic->level_pending, 0, sizeof(apic->level_pending));
-		if (level > highest)
-			highest = level;
-	}
-	return highest;
+	return apic->backend->sync_irr(apic);
 }
 
-/* OR vectors taken from PIR into IRR (TMR was set when they were posted). */
-int kvmlite_lapic_merge_pir(struct kvmlite_lapic *apic, const u64 taken[4])
+/* OR vectors (bit v of vectors[v / 64]) into IRR; highest, or -1. */
+int kvmlite_lapic_merge_irr(struct kvmlite_lapic *apic, const u64 vectors[4])
 {
 	int w, highest = -1;
 
 	for (w = 0; w < 4; w++) {
 		u32 irr = KVMLITE_APIC_IRR + (u32)w * 0x20;
 
-		if (!taken[w])
+		if (!vectors[w])
 			continue;
-		set_reg(apic, irr, reg(apic, irr) | (u32)taken[w]);
+		set_reg(apic, irr, reg(apic, irr) | (u32)vectors[w]);
 		set_reg(apic, irr + 0x10,
-			reg(apic, irr + 0x10) | (u32)(taken[w] >> 32));
-		highest = w * 64 + (int)__fls(taken[w]);
+			reg(apic, irr + 0x10) | (u32)(vectors[w] >> 32));
+		highest = w * 64 + (int)__fls(vectors[w]);
 	}
 	return highest;
 }
 
-/*
- * The wake-up decision, shared by the event-injection and APICv paths.
- *
- * Rule: before a vCPU sleeps in HLT, under its lock and after setting its
- * task state, the caller drains the posted-interrupt descriptor into IRR
- * (clearing ON) and passes RVI (0 without APICv) and whether RFLAGS.IF
- * and the interrupt shadow let an interrupt in.  The vCPU may not sleep
- * if the highest of IRR and RVI is in a class above PPR's.  Pending
- * vectors at or below PPR never block a wake-up and never suppress a
- * later kick (OS-6829).  NMI, INIT and SIPI are the caller's to add.
- */
-bool kvmlite_lapic_wake_pending(const struct kvmlite_lapic *apic, u8 rvi,
-				bool irq_allowed)
+/* TMR as four 64-bit words (bit v of tmr[v / 64]), for the EOI-exit bitmap. */
+void kvmlite_lapic_tmr(const struct kvmlite_lapic *apic, u64 tmr[4])
 {
-	int irrv = vec_highest(apic, KVMLITE_APIC_IRR);
+	int w;
 
-	if (!irq_allowed)
-		return false;
-	if (rvi > irrv)
-		irrv = rvi;
-	return irrv >= 0 &&
-	       ((u32)irrv & 0xf0) > (kvmlite_lapic_ppr(apic) & 0xf0);
+	for (w = 0; w < 4; w++)
+		tmr[w] = reg(apic, KVMLITE_APIC_TMR + (u32)w * 0x20) |
+			 (u64)reg(apic, KVMLITE_APIC_TMR + (u32)w * 0x20 + 0x10) << 32;
 }
 
 /* ---- Timer ---- */
@@ -785,11 +750,13 @@ void kvmlite_lapic_set_cr8(struct kvmlite_lapic *apic, u8 cr8)
 /* ---- Life cycle and modes ---- */
 
 void kvmlite_lapic_init(struct kvmlite_lapic *apic, u32 vcpu_id,
-			const struct kvmlite_lapic_ops *ops, void *owner)
+			const struct kvmlite_lapic_ops *ops,
+			const struct kvmlite_apic_backend *backend, void *owner)
 {
 	memset(apic, 0, sizeof(*apic));
 	apic->vcpu_id = vcpu_id;
 	apic->ops = ops;
+	apic->backend = backend;
 	apic->owner = owner;
 	kvmlite_lapic_reset(apic, false);
 }
@@ -805,7 +772,7 @@ void kvmlite_lapic_reset(struct kvmlite_lapic *apic, bool init_only)
 
 	timer_disarm(apic);
 	memset(apic->regs, 0, sizeof(apic->regs));
-	memset(apic->level_pending, 0, sizeof(apic->level_pending));
+	apic->backend->update_eoi_exitmap(apic);
 	if (!init_only) {
 		apic->x2apic = false;
 		id = apic->vcpu_id << 24;
@@ -989,6 +956,7 @@ int kvmlite_lapic_set_state(struct kvmlite_lapic *apic,
 	if (!sw_enabled(apic))
 		mask_all_lvts(apic);
 	set_reg(apic, KVMLITE_APIC_TDCR, state_get(s, KVMLITE_APIC_TDCR) & TDCR_MASK);
+	apic->backend->update_eoi_exitmap(apic);
 
 	if (timer_mode(apic) != KVMLITE_APIC_LVTT_TSCDEADLINE) {
 		init = state_get(s, KVMLITE_APIC_TMICT);

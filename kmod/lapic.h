@@ -13,8 +13,6 @@
 #include <linux/bits.h>
 #include <linux/kvm.h>
 
-#include "pi.h"
-
 /* Register offsets in the xAPIC page; the x2APIC MSR is 0x800 + off / 16. */
 #define KVMLITE_APIC_ID		0x020
 #define KVMLITE_APIC_LVR	0x030
@@ -112,12 +110,7 @@ struct kvmlite_lapic_ops {
 	/* (Re)arm the one timer to call kvmlite_lapic_timer_fire() then. */
 	void (*timer_arm)(struct kvmlite_lapic *apic, u64 expiry_ns);
 	void (*timer_cancel)(struct kvmlite_lapic *apic);
-	/*
-	 * A vector above PPR was accepted: make the vCPU look (wake it from
-	 * HLT, or kick it out of guest mode).  Called on every such
-	 * acceptance, never only on an empty-to-pending transition (the
-	 * OS-6829 mistake).
-	 */
+	/* Make the vCPU look at its LAPIC: wake it, or kick it out of the guest. */
 	void (*kick)(struct kvmlite_lapic *apic);
 	/* EOI of a level-triggered vector (KVM_EXIT_IOAPIC_EOI). */
 	void (*eoi_level)(struct kvmlite_lapic *apic, u8 vector);
@@ -127,13 +120,37 @@ struct kvmlite_lapic_ops {
 	 * kvmlite_lapic_match_dest() and delivers.
 	 */
 	void (*send_ipi)(struct kvmlite_lapic *apic, u32 icr_low, u32 dest);
-	/*
-	 * With a posted-interrupt descriptor: a vector was posted into it,
-	 * with this result; the owner notifies (kicks) the vCPU
-	 * when it is KVMLITE_PI_NOTIFY, and only then.
-	 */
-	void (*posted)(struct kvmlite_lapic *apic, u8 vector,
-		       enum kvmlite_pi_post_result result);
+};
+
+/* Where a delivered vector went, and whether its vCPU was told. */
+enum kvmlite_apic_delivery {
+	KVMLITE_DELIVERY_IRR,		/* in IRR, not above PPR: no kick */
+	KVMLITE_DELIVERY_IRR_KICK,	/* in IRR above PPR: kicked */
+	KVMLITE_DELIVERY_PI_NOTIFY,	/* posted, ON went 0 -> 1: notified */
+	KVMLITE_DELIVERY_PI_COALESCED,	/* posted, ON was already 1 */
+	KVMLITE_DELIVERY_PI_SUPPRESSED,	/* posted, SN set: nobody told */
+	KVMLITE_DELIVERY_LEVEL_HELD,	/* level vector kept out of PIR: kicked */
+};
+
+/*
+ * The seam between this model and the virtualization backend (bhyve's
+ * vlapic_ops, KVM's kvm_x86_ops): the model owns IRR, ISR, TMR and PPR;
+ * the backend decides where an accepted vector waits until the vCPU
+ * looks (IRR itself with event injection, a posted-interrupt descriptor
+ * with posting) and how the vCPU is told.  Called with the owner's lock
+ * held; deliver may run on any CPU, the others on the vCPU's.
+ * vmx/apic_delivery.c and vmx/posted.c hold the implementations.
+ */
+struct kvmlite_apic_backend {
+	/* TMR is already set (level) or clear (edge); says what was done. */
+	enum kvmlite_apic_delivery (*deliver)(struct kvmlite_lapic *apic,
+					      u8 vector, bool level);
+	/* Move what deliver left outside IRR into it: highest moved, or -1. */
+	int (*sync_irr)(struct kvmlite_lapic *apic);
+	/* The processor's requesting virtual interrupt, 0 for none. */
+	u8 (*rvi)(struct kvmlite_lapic *apic);
+	/* TMR changed: the EOI-exit bitmap must follow it before entry. */
+	void (*update_eoi_exitmap)(struct kvmlite_lapic *apic);
 };
 
 struct kvmlite_lapic {
@@ -149,29 +166,14 @@ struct kvmlite_lapic {
 	u64 timer_period_ns;	/* TMICT in ns: periodic mode's reload */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
 	u64 min_period_ns;	/* periodic reloads never come sooner; owner's */
-	/*
-	 * Every vector goes through this descriptor when set (the owner's,
-	 * 64-byte aligned; TMR is still set here, under the owner's lock);
-	 * the owner drains it into IRR with kvmlite_lapic_sync_pir() before
-	 * it looks at IRR.
-	 */
-	struct kvmlite_pi_desc *pi;
-	/*
-	 * With hardware posted-interrupt processing the processor may take
-	 * PIR and deliver while the guest runs, before the owner has put a
-	 * level-triggered vector in the EOI-exit bitmap (whose EOI must
-	 * exit).  Such vectors then skip the descriptor: they wait here,
-	 * under the owner's lock, and a kick brings the vCPU out to merge
-	 * them (kvmlite_lapic_sync_pir) and set the bitmap before entry.
-	 */
-	bool level_unposted;
-	u64 level_pending[4];
 	const struct kvmlite_lapic_ops *ops;
-	void *owner;		/* for the ops' use */
+	const struct kvmlite_apic_backend *backend;
+	void *owner;		/* for the ops' and the backend's use */
 };
 
 void kvmlite_lapic_init(struct kvmlite_lapic *apic, u32 vcpu_id,
-			const struct kvmlite_lapic_ops *ops, void *owner);
+			const struct kvmlite_lapic_ops *ops,
+			const struct kvmlite_apic_backend *backend, void *owner);
 void kvmlite_lapic_reset(struct kvmlite_lapic *apic, bool init_only);
 void kvmlite_lapic_set_x2apic(struct kvmlite_lapic *apic, bool on);
 
@@ -197,10 +199,11 @@ int kvmlite_lapic_highest_isr(const struct kvmlite_lapic *apic);
 int kvmlite_lapic_pending_vector(const struct kvmlite_lapic *apic);
 int kvmlite_lapic_ack(struct kvmlite_lapic *apic);
 int kvmlite_lapic_eoi(struct kvmlite_lapic *apic);
-int kvmlite_lapic_sync_pir(struct kvmlite_lapic *apic);
-int kvmlite_lapic_merge_pir(struct kvmlite_lapic *apic, const u64 taken[4]);
-bool kvmlite_lapic_wake_pending(const struct kvmlite_lapic *apic, u8 rvi,
-				bool irq_allowed);
+bool kvmlite_lapic_beats_ppr(const struct kvmlite_lapic *apic, int vector);
+void kvmlite_lapic_set_irr(struct kvmlite_lapic *apic, u8 vector);
+int kvmlite_lapic_sync_irr(struct kvmlite_lapic *apic);
+int kvmlite_lapic_merge_irr(struct kvmlite_lapic *apic, const u64 vectors[4]);
+void kvmlite_lapic_tmr(const struct kvmlite_lapic *apic, u64 tmr[4]);
 
 /* Timer */
 void kvmlite_lapic_timer_fire(struct kvmlite_lapic *apic);

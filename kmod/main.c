@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "kvmlite.h"
+#include "backend.h"
 
 static unsigned int devmode = 0600;
 module_param(devmode, uint, 0444);

@@ -14,7 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "kvmlite.h"
-#include "vmx/vmx.h"
+#include "backend.h"
 
 /* KVM's limit on one slot (KVM_MEM_MAX_NR_PAGES). */
 #define KVMLITE_MEM_MAX_NR_PAGES ((1UL << 31) - 1)

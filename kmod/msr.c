@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest MSRs, for RDMSR/WRMSR exits (no MSR reaches the hardware: there is
- * no MSR bitmap) and for KVM_GET/SET_MSRS.  An MSR not listed here raises
- * #GP in the guest, and fails KVM_GET/SET_MSRS, as in KVM.
+ * Guest MSRs, for RDMSR/WRMSR exits and for KVM_GET/SET_MSRS: the checks
+ * here, the values that live in the VMCS through the backend (backend.h).
+ * An MSR not listed here raises #GP in the guest, and fails
+ * KVM_GET/SET_MSRS, as in KVM.
  */
 #include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/ktime.h>
 #include <asm/msr-index.h>
 #include <asm/apicdef.h>
-#include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "kvmlite.h"
+#include "backend.h"
 #include "lapic.h"
-#include "vmx/vmx.h"
-#include "vmx/vmx_ops.h"
 
 /* What KVM_GET_MSR_INDEX_LIST reports: every MSR handled below. */
 const u32 kvmlite_msr_list[] = {
@@ -44,11 +46,22 @@ static bool canonical(u64 addr)
 	return (s64)(addr << 16) >> 16 == (s64)addr;
 }
 
-static u64 tsc_offset(void)
+/* When the guest's TSC reaches tsc, in host ns (for IA32_TSC_DEADLINE). */
+static u64 tsc_expiry_ns(u64 tsc)
 {
-	if (kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING)
-		return vmcs_read(TSC_OFFSET);
-	return 0;
+	u64 now = kvmlite_guest_tsc(), ns = ktime_get_ns();
+
+	/*
+	 * A deadline past the end of the ns clock never fires: a larger
+	 * quotient would overflow the division (#DE in the host; found by
+	 * abi_fuzz_test).
+	 */
+	if (tsc > now && tsc_khz &&
+	    div_u64(tsc - now, tsc_khz) < div_u64(KTIME_MAX - ns, 1000000))
+		ns += mul_u64_u32_div(tsc - now, 1000000, tsc_khz);
+	else if (tsc > now)
+		ns = KTIME_MAX;
+	return ns;
 }
 
 /*
@@ -90,16 +103,13 @@ int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 		return kvmlite_apic_rdmsr(vcpu, index, val);
 	switch (index) {
 	case MSR_IA32_TSC:
-		*val = rdtsc() + tsc_offset();
+		*val = kvmlite_guest_tsc();
 		return 0;
 	case MSR_IA32_APICBASE:
 		*val = vcpu->msr_apic_base;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		*val = vcpu->msr_misc_enable;
-		return 0;
-	case MSR_EFER:
-		*val = vmcs_read(GUEST_IA32_EFER);
 		return 0;
 	case MSR_STAR:
 		*val = vcpu->msr_star;
@@ -113,26 +123,8 @@ int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 	case MSR_SYSCALL_MASK:
 		*val = vcpu->msr_sfmask;
 		return 0;
-	case MSR_FS_BASE:
-		*val = vmcs_read(GUEST_FS_BASE);
-		return 0;
-	case MSR_GS_BASE:
-		*val = vmcs_read(GUEST_GS_BASE);
-		return 0;
 	case MSR_KERNEL_GS_BASE:
 		*val = vcpu->msr_kernel_gs_base;
-		return 0;
-	case MSR_IA32_SYSENTER_CS:
-		*val = vmcs_read(GUEST_SYSENTER_CS);
-		return 0;
-	case MSR_IA32_SYSENTER_ESP:
-		*val = vmcs_read(GUEST_SYSENTER_ESP);
-		return 0;
-	case MSR_IA32_SYSENTER_EIP:
-		*val = vmcs_read(GUEST_SYSENTER_EIP);
-		return 0;
-	case MSR_IA32_CR_PAT:
-		*val = vmcs_read(GUEST_IA32_PAT);
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		*val = vcpu->msr_ucode_rev;
@@ -141,36 +133,36 @@ int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 		*val = vcpu->msr_tsc_adjust;
 		return 0;
 	}
-	return -EINVAL;
+	return kvmlite_vmx_get_msr(vcpu, index, val) ? -EINVAL : 0;
 }
 
 int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 {
-	u64 efer;
+	u64 efer, tsc;
+	int r;
 
 	if (apic_msr(vcpu, index))
-		return kvmlite_apic_wrmsr(vcpu, index, val);
+		return kvmlite_apic_wrmsr(vcpu, index, val,
+					  index == MSR_IA32_TSC_DEADLINE ?
+					  tsc_expiry_ns(val) : 0);
 	switch (index) {
 	case MSR_IA32_TSC:
-		if (!(kvmlite_vmcs_config.proc & CPU_BASED_USE_TSC_OFFSETTING))
-			return -EINVAL;
 		/*
 		 * A guest's write moves IA32_TSC_ADJUST by as much as it
 		 * moves the TSC (SDM 17.17.3); the host's (a restore) does
 		 * not, as in KVM.
 		 */
-		if (!host)
-			vcpu->msr_tsc_adjust += val - (rdtsc() + tsc_offset());
-		vmcs_write(TSC_OFFSET, val - rdtsc());
-		return 0;
+		tsc = kvmlite_guest_tsc();
+		r = kvmlite_set_guest_tsc(val);
+		if (!r && !host)
+			vcpu->msr_tsc_adjust += val - tsc;
+		return r;
 	case MSR_IA32_TSC_ADJUST:
 		/* The guest's write moves its TSC; the host's only restores. */
 		if (!host && val != vcpu->msr_tsc_adjust) {
-			if (!(kvmlite_vmcs_config.proc &
-			      CPU_BASED_USE_TSC_OFFSETTING))
-				return -EINVAL;
-			vmcs_write(TSC_OFFSET,
-				   tsc_offset() + (val - vcpu->msr_tsc_adjust));
+			r = kvmlite_adjust_guest_tsc(val - vcpu->msr_tsc_adjust);
+			if (r)
+				return r;
 		}
 		vcpu->msr_tsc_adjust = val;
 		return 0;
@@ -199,7 +191,7 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 		return 0;
 	case MSR_EFER:
 		/* LMA follows CR0.PG; LME cannot change while paging is on. */
-		efer = vmcs_read(GUEST_IA32_EFER);
+		kvmlite_vmx_get_msr(vcpu, MSR_EFER, &efer);
 		if (!host) {
 			if ((kvmlite_guest_cr0() & X86_CR0_PG) &&
 			    ((val ^ efer) & EFER_LME))
@@ -224,13 +216,11 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 		vcpu->msr_sfmask = val;
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
-		vmcs_write(GUEST_SYSENTER_CS, val);
-		return 0;
+		return kvmlite_vmx_set_msr(vcpu, index, val);
 	case MSR_IA32_CR_PAT:
 		if (!pat_valid(val))
 			return -EINVAL;
-		vmcs_write(GUEST_IA32_PAT, val);
-		return 0;
+		return kvmlite_vmx_set_msr(vcpu, index, val);
 	case MSR_IA32_UCODE_REV:
 		/*
 		 * The guest writes 0 before CPUID to sample the revision
@@ -251,21 +241,11 @@ int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 	case MSR_CSTAR:
 		vcpu->msr_cstar = val;
 		break;
-	case MSR_FS_BASE:
-		vmcs_write(GUEST_FS_BASE, val);
-		break;
-	case MSR_GS_BASE:
-		vmcs_write(GUEST_GS_BASE, val);
-		break;
 	case MSR_KERNEL_GS_BASE:
 		vcpu->msr_kernel_gs_base = val;
 		break;
-	case MSR_IA32_SYSENTER_ESP:
-		vmcs_write(GUEST_SYSENTER_ESP, val);
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		vmcs_write(GUEST_SYSENTER_EIP, val);
-		break;
+	default:	/* FS/GS base, SYSENTER_ESP/EIP: in the VMCS */
+		return kvmlite_vmx_set_msr(vcpu, index, val);
 	}
 	return 0;
 }

@@ -14,6 +14,9 @@ enum kvmlite_notify_how {
 	KVMLITE_NOTIFY_WAKE,		/* wake the vCPU halted in HLT */
 	KVMLITE_NOTIFY_POSTED_IPI,	/* the CPU's posted-interrupt processing */
 };
+
+#include "halt_check.h"
+#include "lapic.h"
 #endif
 
 #if !defined(KVMLITE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
@@ -111,8 +114,32 @@ TRACE_EVENT(kvmlite_exit,
 		__entry->qual = qual;
 		__entry->rip = rip;
 	),
-	TP_printk("vm %llu vcpu %u reason %u qualification %#llx rip %#llx",
+	/* Basic exit reasons, SDM Vol. 3D Appendix C. */
+	TP_printk("vm %llu vcpu %u reason %u %s qualification %#llx rip %#llx",
 		  __entry->vm_id, __entry->vcpu_id, __entry->reason,
+		  __print_symbolic(__entry->reason & 0xffff,
+				   { 0, "EXCEPTION_NMI" },
+				   { 1, "EXTERNAL_INTERRUPT" },
+				   { 2, "TRIPLE_FAULT" },
+				   { 7, "INTERRUPT_WINDOW" },
+				   { 8, "NMI_WINDOW" },
+				   { 10, "CPUID" },
+				   { 12, "HLT" },
+				   { 18, "VMCALL" },
+				   { 28, "CR_ACCESS" },
+				   { 29, "DR_ACCESS" },
+				   { 30, "IO_INSTRUCTION" },
+				   { 31, "MSR_READ" },
+				   { 32, "MSR_WRITE" },
+				   { 33, "INVALID_GUEST_STATE" },
+				   { 43, "TPR_BELOW_THRESHOLD" },
+				   { 44, "APIC_ACCESS" },
+				   { 45, "EOI_INDUCED" },
+				   { 48, "EPT_VIOLATION" },
+				   { 49, "EPT_MISCONFIG" },
+				   { 52, "PREEMPTION_TIMER" },
+				   { 55, "XSETBV" },
+				   { 56, "APIC_WRITE" }),
 		  __entry->qual, __entry->rip)
 );
 
@@ -173,13 +200,14 @@ DEFINE_EVENT(kvmlite_vcpu_event, kvmlite_apic_timer_fire,
 );
 
 /*
- * The "may this vCPU sleep" verdict and what it was made from: the
- * highest vector in IRR after the PIR drain, RVI, PPR and RFLAGS.IF.
+ * The halt check's verdict (halt_check.h) and what it was made from: the
+ * highest vector in IRR after the drain, RVI, PPR, RFLAGS.IF, and what
+ * keeps the vCPU awake, if anything.
  */
 TRACE_EVENT(kvmlite_halt_check,
 	TP_PROTO(u64 vm_id, unsigned int vcpu_id, int highest, u8 rvi, u32 ppr,
-		 bool irq_allowed, bool wake),
-	TP_ARGS(vm_id, vcpu_id, highest, rvi, ppr, irq_allowed, wake),
+		 bool irq_allowed, int cause),
+	TP_ARGS(vm_id, vcpu_id, highest, rvi, ppr, irq_allowed, cause),
 	TP_STRUCT__entry(
 		__field(u64, vm_id)
 		__field(unsigned int, vcpu_id)
@@ -187,7 +215,7 @@ TRACE_EVENT(kvmlite_halt_check,
 		__field(u8, rvi)
 		__field(u32, ppr)
 		__field(bool, irq_allowed)
-		__field(bool, wake)
+		__field(int, cause)
 	),
 	TP_fast_assign(
 		__entry->vm_id = vm_id;
@@ -196,13 +224,17 @@ TRACE_EVENT(kvmlite_halt_check,
 		__entry->rvi = rvi;
 		__entry->ppr = ppr;
 		__entry->irq_allowed = irq_allowed;
-		__entry->wake = wake;
+		__entry->cause = cause;
 	),
 	TP_printk("vm %llu vcpu %u highest %#x rvi %#x ppr %#x if %d verdict %s",
 		  __entry->vm_id, __entry->vcpu_id,
 		  __entry->highest < 0 ? 0 : __entry->highest, __entry->rvi,
 		  __entry->ppr, __entry->irq_allowed,
-		  __entry->wake ? "run" : "sleep")
+		  __print_symbolic(__entry->cause,
+				   { KVMLITE_WAKE_NONE, "sleep" },
+				   { KVMLITE_WAKE_IRQ, "run (interrupt above PPR)" },
+				   { KVMLITE_WAKE_EXTINT, "run (ExtINT)" },
+				   { KVMLITE_WAKE_NMI, "run (NMI)" }))
 );
 
 /* A vector posted into a descriptor: did ON go 0 -> 1 (notify)? */
@@ -224,9 +256,11 @@ TRACE_EVENT(kvmlite_pi_post,
 	TP_printk("vm %llu vcpu %u vector %#x %s", __entry->vm_id,
 		  __entry->vcpu_id, __entry->vector,
 		  __print_symbolic(__entry->result,
-				   { 0, "ON 0->1 notify" },
-				   { 1, "ON 1->1 coalesced" },
-				   { 2, "SN set suppressed" }))
+				   { KVMLITE_DELIVERY_PI_NOTIFY, "ON 0->1 notify" },
+				   { KVMLITE_DELIVERY_PI_COALESCED,
+				     "ON 1->1 coalesced" },
+				   { KVMLITE_DELIVERY_PI_SUPPRESSED,
+				     "SN set suppressed" }))
 );
 
 /* The notification of a post: a wake-up of a halted vCPU, or a kick. */
@@ -330,6 +364,36 @@ DECLARE_EVENT_CLASS(kvmlite_vector,
 DEFINE_EVENT(kvmlite_vector, kvmlite_apic_accept_irq,
 	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector, bool level),
 	TP_ARGS(vm_id, vcpu_id, vector, level)
+);
+
+/* A vCPU event about one vector. */
+DECLARE_EVENT_CLASS(kvmlite_vcpu_vector,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector),
+	TP_ARGS(vm_id, vcpu_id, vector),
+	TP_STRUCT__entry(
+		__field(u64, vm_id)
+		__field(unsigned int, vcpu_id)
+		__field(u8, vector)
+	),
+	TP_fast_assign(
+		__entry->vm_id = vm_id;
+		__entry->vcpu_id = vcpu_id;
+		__entry->vector = vector;
+	),
+	TP_printk("vm %llu vcpu %u vector %#x", __entry->vm_id,
+		  __entry->vcpu_id, __entry->vector)
+);
+
+/* A SIPI starts the vCPU, in real mode at vector * 4 KiB. */
+DEFINE_EVENT(kvmlite_vcpu_vector, kvmlite_sipi_start,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector),
+	TP_ARGS(vm_id, vcpu_id, vector)
+);
+
+/* A level-triggered vector's EOI, on its way to userspace's IOAPIC. */
+DEFINE_EVENT(kvmlite_vcpu_vector, kvmlite_ioapic_eoi,
+	TP_PROTO(u64 vm_id, unsigned int vcpu_id, u8 vector),
+	TP_ARGS(vm_id, vcpu_id, vector)
 );
 
 TRACE_EVENT(kvmlite_inject_irq,

@@ -17,7 +17,7 @@
 
 #include "kvmlite.h"
 #include "trace.h"
-#include "vmx/vmx.h"
+#include "backend.h"
 
 /* KVM's limit on one KVM_GET/SET_MSRS call. */
 #define KVMLITE_MAX_IO_MSRS 256

@@ -19,7 +19,7 @@
 
 #include "kvmlite.h"
 #include "trace.h"
-#include "vmx/vmx.h"
+#include "backend.h"
 
 static atomic64_t kvmlite_next_vm_id = ATOMIC64_INIT(0);
 

@@ -236,7 +236,7 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 	/* APICv implies the TPR shadow (kvmlite_apicv_setup). */
 	tpr_shadow_vcpu_setup(vcpu);
 	/* Senders must not write IRR under the processor: posting needed. */
-	vcpu->apicv = c->apicv && vcpu->apic && vcpu->pi;
+	vcpu->apicv = c->apicv && vcpu->apic && vcpu->posted;
 	if (!vcpu->apicv)
 		return;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
@@ -247,6 +247,7 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 	vmcs_write(MSR_BITMAP, msr_bitmap_for(vcpu->proc2));
 	for (i = 0; i < 4; i++)
 		vmcs_write(EOI_EXIT_BITMAP0 + i * 2, 0);
+	vcpu->eoi_exit_bitmap_stale = true;
 	vmcs_write(GUEST_INTR_STATUS, 0);
 	if (c->apic_access && apic_access_page(vcpu->vm)) {
 		vmcs_write(APIC_ACCESS_ADDR,
@@ -278,6 +279,7 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 	int rvi = max(kvmlite_lapic_highest_irr(vcpu->apic), 0);
 	int svi = max(kvmlite_lapic_highest_isr(vcpu->apic), 0);
 	u16 status = rvi | svi << 8;
+	u64 tmr[4];
 	u32 want2 = vcpu->proc2 & ~(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |
 				    SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
 	int i;
@@ -293,14 +295,15 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 			vcpu->apic_page_at_entry[i] = regs[i * 4];
 
 	vmcs_write(GUEST_INTR_STATUS, status);
-	for (i = 0; i < 4; i++) {
-		u64 tmr = regs[(KVMLITE_APIC_TMR + i * 0x20) / 4] |
-			  (u64)regs[(KVMLITE_APIC_TMR + i * 0x20 + 0x10) / 4] << 32;
-
-		if (tmr != vcpu->eoi_exit_bitmap[i]) {
-			vmcs_write(EOI_EXIT_BITMAP0 + i * 2, tmr);
-			vcpu->eoi_exit_bitmap[i] = tmr;
+	if (vcpu->eoi_exit_bitmap_stale) {
+		kvmlite_lapic_tmr(vcpu->apic, tmr);
+		for (i = 0; i < 4; i++) {
+			if (tmr[i] == vcpu->eoi_exit_bitmap[i])
+				continue;
+			vmcs_write(EOI_EXIT_BITMAP0 + i * 2, tmr[i]);
+			vcpu->eoi_exit_bitmap[i] = tmr[i];
 		}
+		vcpu->eoi_exit_bitmap_stale = false;
 	}
 	/* APIC virtualization, and the MSR bitmap, follow the APIC mode. */
 	if (want2 != vcpu->proc2) {
@@ -313,10 +316,19 @@ void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu)
 				 status >> 8);
 }
 
-/* RVI, for the halt check. */
+/* RVI, for the halt check (the backend table's rvi). */
 u8 kvmlite_apicv_rvi(struct kvmlite_vcpu *vcpu)
 {
 	return vcpu->apicv ? vmcs_read(GUEST_INTR_STATUS) & 0xff : 0;
+}
+
+/*
+ * TMR changed (the backend table's update_eoi_exitmap; LAPIC lock held,
+ * any CPU): the next entry writes the EOI-exit bitmap from it.
+ */
+void kvmlite_apicv_eoi_exitmap_changed(struct kvmlite_vcpu *vcpu)
+{
+	vcpu->eoi_exit_bitmap_stale = true;
 }
 
 /*

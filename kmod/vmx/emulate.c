@@ -147,16 +147,19 @@ static int gva_copy(struct kvmlite_vcpu *vcpu, u64 gva, void *buf,
 	return 0;
 }
 
-static bool long_mode(void)
+/* KVM_EXIT_INTERNAL_ERROR with three words of detail; returns 0. */
+int kvmlite_internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 d0,
+			   u64 d1, u64 d2)
 {
-	return vmcs_read(GUEST_IA32_EFER) & EFER_LMA;
-}
+	struct kvm_run *run = vcpu->run;
 
-static void advance_rip(unsigned int len)
-{
-	u64 rip = vmcs_read(GUEST_RIP) + len;
-
-	vmcs_write(GUEST_RIP, long_mode() ? rip : (u32)rip);
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 3;
+	run->internal.data[0] = d0;
+	run->internal.data[1] = d1;
+	run->internal.data[2] = d2;
+	return 0;
 }
 
 /* Segment bases, in the VMX instruction-information encoding order. */
@@ -177,7 +180,7 @@ static u32 string_io_info(void)
 
 	if (kvmlite_vmcs_config.ins_outs_info)
 		return vmcs_read(VMX_INSTRUCTION_INFO);
-	if (long_mode())
+	if (kvmlite_guest_long_mode())
 		asize_code = 2;
 	else
 		asize_code = (vmcs_read(GUEST_CS_AR_BYTES) & BIT(14)) ? 1 : 0;
@@ -206,10 +209,10 @@ int kvmlite_handle_string_io(struct kvmlite_vcpu *vcpu, u64 qual)
 	if (seg >= ARRAY_SIZE(seg_base_field))
 		return -EINVAL;
 	if (!count) {
-		advance_rip(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+		kvmlite_skip_instruction(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 		return 1;
 	}
-	base = long_mode() && seg < 4 ? 0 : vmcs_read(seg_base_field[seg]);
+	base = kvmlite_guest_long_mode() && seg < 4 ? 0 : vmcs_read(seg_base_field[seg]);
 	n = min_t(u64, count, PAGE_SIZE / size);
 
 	if (!in) {
@@ -282,7 +285,7 @@ void kvmlite_finish_string_io(struct kvmlite_vcpu *vcpu)
 				      ((val - ps->count) & amask);
 	}
 	if (ps->done)
-		advance_rip(ps->insn_len);
+		kvmlite_skip_instruction(ps->insn_len);
 }
 
 /* ---- MMIO: decode the MOV family ---- */
@@ -328,7 +331,7 @@ static int modrm_extra(const u8 *p, unsigned int avail, unsigned int asize,
 
 static int decode_mov(const u8 *p, unsigned int avail, struct mmio_insn *d)
 {
-	bool lm = long_mode();
+	bool lm = kvmlite_guest_long_mode();
 	bool cs_d = vmcs_read(GUEST_CS_AR_BYTES) & BIT(14);
 	unsigned int osize = (lm || cs_d) ? 4 : 2, asize = lm ? 8 : cs_d ? 4 : 2;
 	unsigned int i = 0, imm_size = 0, op;
@@ -426,7 +429,7 @@ static int decode_mov(const u8 *p, unsigned int avail, struct mmio_insn *d)
 
 static u64 reg_value(struct kvmlite_vcpu *vcpu, const struct mmio_insn *d)
 {
-	u64 val = d->reg == GPR_RSP ? vmcs_read(GUEST_RSP) : vcpu->gprs[d->reg];
+	u64 val = kvmlite_gpr_get(vcpu, d->reg);
 
 	return d->high_byte ? val >> 8 : val;
 }
@@ -434,7 +437,7 @@ static u64 reg_value(struct kvmlite_vcpu *vcpu, const struct mmio_insn *d)
 static void reg_store(struct kvmlite_vcpu *vcpu, int reg, bool high,
 		      unsigned int size, u64 val)
 {
-	u64 old = reg == GPR_RSP ? vmcs_read(GUEST_RSP) : vcpu->gprs[reg];
+	u64 old = kvmlite_gpr_get(vcpu, reg);
 	u64 mask;
 
 	if (size == 4) {
@@ -448,10 +451,7 @@ static void reg_store(struct kvmlite_vcpu *vcpu, int reg, bool high,
 		else
 			old = (old & ~mask) | (val & mask);
 	}
-	if (reg == GPR_RSP)
-		vmcs_write(GUEST_RSP, old);
-	else
-		vcpu->gprs[reg] = old;
+	kvmlite_gpr_set(vcpu, reg, old);
 }
 
 int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write)
@@ -460,7 +460,7 @@ int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write)
 	struct mmio_insn d;
 	u8 insn[15];
 	u64 rip = vmcs_read(GUEST_RIP), cs_base = vmcs_read(GUEST_CS_BASE);
-	u64 linear = long_mode() ? rip : (u32)(cs_base + rip);
+	u64 linear = kvmlite_guest_long_mode() ? rip : (u32)(cs_base + rip);
 	unsigned int avail = sizeof(insn);
 	unsigned long cr2 = vcpu->cr2;
 	u64 data;
@@ -476,15 +476,9 @@ int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write)
 		avail = min_t(unsigned int, avail - 1,
 			      PAGE_SIZE - offset_in_page(linear));
 	}
-	if (!avail || decode_mov(insn, avail, &d) || d.write != write) {
-		run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-		run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
-		run->internal.ndata = 3;
-		run->internal.data[0] = gpa;
-		run->internal.data[1] = rip;
-		run->internal.data[2] = avail ? insn[0] : 0;
-		return 0;
-	}
+	if (!avail || decode_mov(insn, avail, &d) || d.write != write)
+		return kvmlite_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					      gpa, rip, avail ? insn[0] : 0);
 
 	/* The xAPIC page of an in-kernel LAPIC: handled here. */
 	if (d.size == 4) {
@@ -495,7 +489,7 @@ int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write)
 			if (!d.write)
 				reg_store(vcpu, d.reg, false, d.ext ? d.dest_size :
 					  4, val32);
-			advance_rip(d.len);
+			kvmlite_skip_instruction(d.len);
 			return 1;
 		}
 	}
@@ -515,7 +509,7 @@ int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write)
 		vcpu->mmio_read.ext = d.ext;
 		vcpu->mmio_read.dest_size = d.ext ? d.dest_size : d.size;
 	}
-	advance_rip(d.len);
+	kvmlite_skip_instruction(d.len);
 	return 0;
 }
 

@@ -14,41 +14,23 @@
 #include "vmx.h"
 #include "vmx_ops.h"
 
-static bool guest_long_mode(void)
-{
-	return vmcs_read(GUEST_IA32_EFER) & EFER_LMA;
-}
-
+/* A register operand, in the guest's operand size outside long mode. */
 static u64 gpr_read(struct kvmlite_vcpu *vcpu, int reg)
 {
-	u64 val = reg == GPR_RSP ? vmcs_read(GUEST_RSP) : vcpu->gprs[reg];
+	u64 val = kvmlite_gpr_get(vcpu, reg);
 
-	return guest_long_mode() ? val : (u32)val;
+	return kvmlite_guest_long_mode() ? val : (u32)val;
 }
 
 static void gpr_write(struct kvmlite_vcpu *vcpu, int reg, u64 val)
 {
-	if (!guest_long_mode())
-		val = (u32)val;
-	if (reg == GPR_RSP)
-		vmcs_write(GUEST_RSP, val);
-	else
-		vcpu->gprs[reg] = val;
+	kvmlite_gpr_set(vcpu, reg, kvmlite_guest_long_mode() ? val : (u32)val);
 }
 
-/* Step over the instruction that exited; it also ends an STI shadow. */
+/* Step over the instruction that exited. */
 static void skip_instruction(void)
 {
-	u64 rip = vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
-	u32 shadow = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
-
-	if (!guest_long_mode())
-		rip = (u32)rip;
-	vmcs_write(GUEST_RIP, rip);
-	if (shadow & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-			   shadow & ~(GUEST_INTR_STATE_STI |
-				      GUEST_INTR_STATE_MOV_SS));
+	kvmlite_skip_instruction(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static void inject_exception(unsigned int vector, bool has_error_code)
@@ -95,17 +77,12 @@ static void requeue_interrupted_event(void)
 			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
+/* An exit kvmlite cannot handle: the reason, qualification and RIP. */
 static int internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 reason)
 {
-	struct kvm_run *run = vcpu->run;
-
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = suberror;
-	run->internal.ndata = 3;
-	run->internal.data[0] = reason;
-	run->internal.data[1] = vmcs_read(EXIT_QUALIFICATION);
-	run->internal.data[2] = vmcs_read(GUEST_RIP);
-	return 0;
+	return kvmlite_internal_error(vcpu, suberror, reason,
+				      vmcs_read(EXIT_QUALIFICATION),
+				      vmcs_read(GUEST_RIP));
 }
 
 /* Port I/O exit qualification: SDM Table 28-5. */
@@ -344,19 +321,21 @@ static int handle_dr(struct kvmlite_vcpu *vcpu, u64 qual)
 	return 1;
 }
 
+/*
+ * HLT with an in-kernel LAPIC only records the halt: the vCPU sleeps in
+ * the run loop (run.c), around the one halt check.
+ */
 static int handle_hlt(struct kvmlite_vcpu *vcpu)
 {
-	int r;
-
 	vcpu->stats[KSTAT_HLT]++;
 	skip_instruction();
 	if (vcpu->apic) {
-		r = kvmlite_apic_halt(vcpu);
-		if (r < 0)
-			vcpu->run->exit_reason = KVM_EXIT_INTR;
-		return r;
+		vcpu->halted = true;
+		vcpu->mp_state = KVM_MP_STATE_HALTED;
+		trace_kvmlite_halt(vcpu->vm->id, vcpu->id);
+		return 1;
 	}
-	/* No in-kernel LAPIC yet: userspace decides what HLT means. */
+	/* No in-kernel LAPIC: userspace decides what HLT means. */
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
 }

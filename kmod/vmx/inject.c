@@ -26,19 +26,15 @@ static bool guest_if(void)
 	return vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
 }
 
+/* RFLAGS.IF, for the halt check. */
+bool kvmlite_guest_irq_enabled(struct kvmlite_vcpu *vcpu)
+{
+	return guest_if();
+}
+
 static bool event_in_flight(void)
 {
 	return vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
-}
-
-/* The 8259's interrupt can come in through the LAPIC now. */
-static bool apic_takes_extint(struct kvmlite_vcpu *vcpu)
-{
-	unsigned long flags = kvmlite_apic_lock(vcpu);
-	bool r = kvmlite_apic_takes_extint(vcpu);
-
-	kvmlite_apic_unlock(vcpu, flags);
-	return r;
 }
 
 /*
@@ -52,7 +48,7 @@ bool kvmlite_ready_for_interrupt(struct kvmlite_vcpu *vcpu)
 	    (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & SHADOWS) ||
 	    vcpu->ext_irq >= 0)
 		return false;
-	return !vcpu->apic || apic_takes_extint(vcpu);
+	return !vcpu->apic || kvmlite_apic_takes_extint(vcpu);
 }
 
 /* KVM_INTERRUPT: KVM's errnos. */
@@ -64,20 +60,6 @@ int kvmlite_queue_interrupt(struct kvmlite_vcpu *vcpu, u32 irq)
 		return -EEXIST;
 	vcpu->ext_irq = irq;
 	return 0;
-}
-
-/* KVM_NMI, and NMI IPIs and MSIs from any thread. */
-void kvmlite_queue_nmi(struct kvmlite_vcpu *vcpu)
-{
-	atomic_inc(&vcpu->nmi_queued);
-	vcpu->stats[KSTAT_NMIS_QUEUED]++;
-	kvmlite_vcpu_kick(vcpu);
-}
-
-/* Is an NMI waiting?  Part of the "may this vCPU sleep" check. */
-bool kvmlite_nmi_pending(struct kvmlite_vcpu *vcpu)
-{
-	return vcpu->nmi_pending || atomic_read(&vcpu->nmi_queued);
 }
 
 static void inject(struct kvmlite_vcpu *vcpu, u32 type, int vector)
@@ -139,7 +121,7 @@ void kvmlite_inject_events(struct kvmlite_vcpu *vcpu)
 			busy = true;
 			open = false;
 		}
-	} else if (vcpu->ext_irq >= 0 && apic_takes_extint(vcpu)) {
+	} else if (vcpu->ext_irq >= 0 && kvmlite_apic_takes_extint(vcpu)) {
 		/* The 8259 comes before the LAPIC, as KVM orders them. */
 		if (open) {
 			inject(vcpu, INTR_TYPE_EXT_INTR, vcpu->ext_irq);
@@ -153,7 +135,7 @@ void kvmlite_inject_events(struct kvmlite_vcpu *vcpu)
 	if (vcpu->apic) {
 		flags = kvmlite_apic_lock(vcpu);
 		/* A kick forced this exit: take what was posted. */
-		kvmlite_apic_sync_pir(vcpu);
+		kvmlite_apic_sync_irr(vcpu);
 		if (vcpu->apicv) {
 			/* The processor delivers from RVI as soon as it may. */
 			kvmlite_apicv_sync(vcpu);

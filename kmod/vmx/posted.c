@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hardware posted-interrupt processing (SDM Vol. 3C 30.6) and the host
- * side it needs.
+ * Posting: the LAPIC's backend table for a vCPU with a posted-interrupt
+ * descriptor (its pure half is apic_delivery.c), hardware posted-interrupt
+ * processing (SDM Vol. 3C 30.6), and the host side it needs.
  *
  * With "process posted interrupts", a vCPU in VMX non-root operation that
  * receives the notification vector does not exit: the processor clears
@@ -31,7 +32,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/gfp.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
 #include <asm/desc.h>
@@ -39,9 +42,24 @@
 #include <asm/vmx.h>
 
 #include "../lapic.h"
-#include "../pi.h"
+#include "../trace.h"
+#include "apic_delivery.h"
+#include "pi.h"
 #include "vmx.h"
 #include "vmx_ops.h"
+
+/*
+ * Posting: vectors go through the posted-interrupt descriptor and its
+ * ON-gated notification, which the processor takes itself where it has
+ * posted-interrupt processing.  Off: every vector goes straight into IRR
+ * and kicks when it beats PPR, and APICv is not used (the processor owns
+ * IRR while the guest runs; the TPR shadow still is).  Read when a vCPU
+ * is created, so a change applies to vCPUs created after it.
+ */
+static bool posted_interrupts = true;
+module_param(posted_interrupts, bool, 0644);
+MODULE_PARM_DESC(posted_interrupts,
+		 "post interrupts through a posted-interrupt descriptor (default: on)");
 
 static bool hw_posted_interrupts = true;
 module_param(hw_posted_interrupts, bool, 0444);
@@ -54,6 +72,102 @@ MODULE_PARM_DESC(ack_intr_on_exit,
 		 "acknowledge host interrupts on VM exit and dispatch them here even without posted interrupts; read at vCPU creation (default: off)");
 
 static unsigned long host_idt_base;
+
+static struct kvmlite_vcpu *apic_vcpu(struct kvmlite_lapic *apic)
+{
+	return apic->owner;
+}
+
+/*
+ * Post, and notify only a post that turned ON from 0 to 1 (halt_check.h):
+ * through the processor when the vCPU is in guest mode and it processes
+ * posted interrupts, else by a wake-up or a kick.
+ */
+static enum kvmlite_apic_delivery posted_deliver(struct kvmlite_lapic *apic,
+						 u8 vector, bool level)
+{
+	struct kvmlite_vcpu *vcpu = apic_vcpu(apic);
+	enum kvmlite_apic_delivery d;
+
+	d = kvmlite_posted_deliver(vcpu->posted, apic, vector, level);
+	if (d == KVMLITE_DELIVERY_LEVEL_HELD)
+		return d;
+	vcpu->stats[KSTAT_PI_POSTED]++;
+	trace_kvmlite_pi_post(vcpu->vm->id, vcpu->id, vector, d);
+	if (d != KVMLITE_DELIVERY_PI_NOTIFY) {
+		vcpu->stats[KSTAT_PI_SUPPRESSED]++;
+		return d;
+	}
+	vcpu->stats[KSTAT_PI_NOTIFIED]++;
+	if (kvmlite_posted_notify(vcpu)) {
+		trace_kvmlite_pi_notify(vcpu->vm->id, vcpu->id,
+					KVMLITE_NOTIFY_POSTED_IPI);
+		return d;
+	}
+	trace_kvmlite_pi_notify(vcpu->vm->id, vcpu->id,
+				READ_ONCE(vcpu->halted) ? KVMLITE_NOTIFY_WAKE :
+				KVMLITE_NOTIFY_KICK);
+	kvmlite_vcpu_kick(vcpu);
+	return d;
+}
+
+static int posted_sync_irr(struct kvmlite_lapic *apic)
+{
+	return kvmlite_posted_sync_irr(apic_vcpu(apic)->posted, apic);
+}
+
+static u8 posted_rvi(struct kvmlite_lapic *apic)
+{
+	return kvmlite_apicv_rvi(apic_vcpu(apic));
+}
+
+static void posted_update_eoi_exitmap(struct kvmlite_lapic *apic)
+{
+	kvmlite_apicv_eoi_exitmap_changed(apic_vcpu(apic));
+}
+
+static const struct kvmlite_apic_backend posted_backend = {
+	.deliver = posted_deliver,
+	.sync_irr = posted_sync_irr,
+	.rvi = posted_rvi,
+	.update_eoi_exitmap = posted_update_eoi_exitmap,
+};
+
+/*
+ * At vCPU creation, before APICv's setup: the descriptor (with
+ * posted_interrupts=1) and the LAPIC's backend table.  The descriptor is
+ * a page of its own: the SDM asks only for 64-byte alignment, but Bochs
+ * 3.0 fails VM entry (invalid control field) on one that is not
+ * page-aligned, and a page per vCPU costs little.
+ */
+int kvmlite_posted_vcpu_create(struct kvmlite_vcpu *vcpu)
+{
+	struct kvmlite_posted_apic *p;
+
+	if (!vcpu->apic || !READ_ONCE(posted_interrupts))
+		return 0;
+	BUILD_BUG_ON(sizeof(struct kvmlite_pi_desc) > PAGE_SIZE);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	p->pi = (struct kvmlite_pi_desc *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!p->pi) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	vcpu->posted = p;
+	vcpu->apic->backend = &posted_backend;
+	return 0;
+}
+
+void kvmlite_posted_vcpu_free(struct kvmlite_vcpu *vcpu)
+{
+	if (!vcpu->posted)
+		return;
+	free_page((unsigned long)vcpu->posted->pi);
+	kfree(vcpu->posted);
+	vcpu->posted = NULL;
+}
 
 /* Decide at load, after APICv: what the allowed-1 settings offer. */
 void kvmlite_posted_setup(struct kvmlite_vmcs_config *c, u32 pin_allowed,
@@ -108,7 +222,7 @@ void kvmlite_posted_vcpu_moved(struct kvmlite_vcpu *vcpu, int cpu)
 	if (!vcpu->hw_pi)
 		return;
 	/* NDST: the x2APIC ID, or the xAPIC ID in bits 15:8 (SDM 30.6). */
-	kvmlite_pi_set_route(vcpu->pi, POSTED_INTR_VECTOR,
+	kvmlite_pi_set_route(vcpu->posted->pi, POSTED_INTR_VECTOR,
 			     x2apic_mode ? id : (id << 8) & 0xff00);
 #endif
 }
@@ -130,10 +244,10 @@ void kvmlite_posted_vcpu_setup(struct kvmlite_vcpu *vcpu, int cpu)
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL,
 		   vmcs_read(PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_POSTED_INTR);
 	vmcs_write(POSTED_INTR_NV, POSTED_INTR_VECTOR);
-	vmcs_write(POSTED_INTR_DESC_ADDR, __pa(vcpu->pi));
+	vmcs_write(POSTED_INTR_DESC_ADDR, __pa(vcpu->posted->pi));
 	kvmlite_posted_vcpu_moved(vcpu, cpu);
 	/* Level-triggered vectors must reach the EOI-exit bitmap first. */
-	vcpu->apic->level_unposted = true;
+	vcpu->posted->level_unposted = true;
 #endif
 }
 

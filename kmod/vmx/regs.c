@@ -8,6 +8,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "interruptibility.h"
 #include "vmx.h"
 #include "vmx_ops.h"
 
@@ -44,6 +45,54 @@ int kvmlite_set_efer(struct kvmlite_vcpu *vcpu, u64 efer)
 	vmcs_write(GUEST_IA32_EFER, efer);
 	update_ia32e_entry(efer);
 	return 0;
+}
+
+/* IA-32e mode (EFER.LMA): 64-bit registers and RIP. */
+bool kvmlite_guest_long_mode(void)
+{
+	return vmcs_read(GUEST_IA32_EFER) & EFER_LMA;
+}
+
+/* A general-purpose register, whole (RSP lives in the VMCS). */
+u64 kvmlite_gpr_get(struct kvmlite_vcpu *vcpu, int reg)
+{
+	return reg == GPR_RSP ? vmcs_read(GUEST_RSP) : vcpu->gprs[reg];
+}
+
+void kvmlite_gpr_set(struct kvmlite_vcpu *vcpu, int reg, u64 val)
+{
+	if (reg == GPR_RSP)
+		vmcs_write(GUEST_RSP, val);
+	else
+		vcpu->gprs[reg] = val;
+}
+
+/*
+ * Step over an instruction of len bytes that kvmlite completed for the
+ * guest: RIP moves on, and an STI or MOV-SS shadow ends with it.
+ */
+void kvmlite_skip_instruction(unsigned int len)
+{
+	u64 rip = vmcs_read(GUEST_RIP) + len;
+	u32 state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	/* interruptibility.h's bits are the SDM's, as asm/vmx.h has them. */
+	BUILD_BUG_ON(KVMLITE_INTR_BLOCK_STI != GUEST_INTR_STATE_STI);
+	BUILD_BUG_ON(KVMLITE_INTR_BLOCK_MOV_SS != GUEST_INTR_STATE_MOV_SS);
+	BUILD_BUG_ON(KVMLITE_INTR_BLOCK_SMI != GUEST_INTR_STATE_SMI);
+	BUILD_BUG_ON(KVMLITE_INTR_BLOCK_NMI != GUEST_INTR_STATE_NMI);
+	vmcs_write(GUEST_RIP, kvmlite_guest_long_mode() ? rip : (u32)rip);
+	if (kvmlite_intr_state_after_insn(state) != state)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   kvmlite_intr_state_after_insn(state));
+}
+
+/* SIPI (SDM 9.4.4): real mode at vector * 4 KiB, CS = vector << 8, IP 0. */
+void kvmlite_vmx_sipi_start(struct kvmlite_vcpu *vcpu, u8 vector)
+{
+	vmcs_write(GUEST_CS_SELECTOR, vector << 8);
+	vmcs_write(GUEST_CS_BASE, vector << 12);
+	vmcs_write(GUEST_RIP, 0);
 }
 
 /*

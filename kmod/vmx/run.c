@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KVM_RUN: enter the guest until something needs userspace.
+ * One trip into the guest and back (run.c, one level up, has KVM_RUN's
+ * policy).
  *
  * Each entry happens with interrupts off, after the host state the VMCS
  * does not restore has been saved: data segment selectors, FS/GS, the
@@ -106,15 +107,6 @@ static void switch_to_host(struct kvmlite_vcpu *vcpu, struct host_state *h)
 	invalidate_tss_limit();
 }
 
-/*
- * kvm_run.immediate_exit is byte 1 of the ABI; kernels since 6.10 rename
- * the field in their in-kernel copy of <linux/kvm.h>, so read the byte.
- */
-static bool immediate_exit(const struct kvm_run *run)
-{
-	return READ_ONCE(((const u8 *)run)[1]);
-}
-
 static bool exit_was_nmi(void)
 {
 	u32 info;
@@ -174,102 +166,42 @@ static void run_once(struct kvmlite_vcpu *vcpu)
 	}
 }
 
-/* The VMCS is current (vcpu.c's vcpu_get) for the whole call. */
-int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
+/* Finish what the last exit left to userspace, now that it answered. */
+void kvmlite_vmx_complete_userspace_exit(struct kvmlite_vcpu *vcpu)
 {
-	struct kvm_run *run = vcpu->run;
-	int r;
-
-	/* Finish what the last exit left to userspace. */
 	if (vcpu->pio_in_pending)
 		kvmlite_complete_pio_in(vcpu);
 	if (vcpu->pio_string.pending)
 		kvmlite_finish_string_io(vcpu);
 	if (vcpu->mmio_read.pending)
 		kvmlite_complete_mmio_read(vcpu);
-	/* As KVM: -EINTR without running, exit_reason left as it was. */
-	if (immediate_exit(run)) {
-		kvmlite_save_run_state(vcpu);
-		return -EINTR;
-	}
+}
 
-	WRITE_ONCE(vcpu->task, current);
-	/* KVM_SET_SIGNAL_MASK: the mask in force while in KVM_RUN. */
-	if (vcpu->sigset_active)
-		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
-	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
-
-	for (;;) {
-		/* An AP waits for INIT/SIPI; an INIT resets any vCPU. */
-		if (vcpu->apic && (vcpu->init_pending ||
-				   vcpu->mp_state == KVM_MP_STATE_UNINITIALIZED ||
-				   vcpu->mp_state == KVM_MP_STATE_INIT_RECEIVED)) {
-			r = kvmlite_apic_wait_sipi(vcpu);
-			if (r < 0) {
-				run->exit_reason = KVM_EXIT_INTR;
-				break;
-			}
-		}
-		/* A vCPU halted in the kernel sleeps before it enters. */
-		if (vcpu->halted) {
-			r = kvmlite_apic_halt(vcpu);
-			if (r < 0) {
-				run->exit_reason = KVM_EXIT_INTR;
-				break;
-			}
-		}
-		if (signal_pending(current)) {
-			run->exit_reason = KVM_EXIT_INTR;
-			vcpu->stats[KSTAT_SIGNAL]++;
-			r = -EINTR;
-			break;
-		}
-		cond_resched();
-
-		preempt_disable();
-		local_irq_disable();
-		if (need_resched() || signal_pending(current)) {
-			local_irq_enable();
-			preempt_enable();
-			continue;
-		}
-		/* From here a post notifies through the hardware (posted.c). */
-		if (vcpu->hw_pi) {
-			WRITE_ONCE(vcpu->in_guest, true);
-			/* in_guest before the drain in inject_events. */
-			smp_mb();
-		}
-		kvmlite_inject_events(vcpu);
-		run_once(vcpu);
-		WRITE_ONCE(vcpu->in_guest, false);
+/*
+ * Inject what is due, enter, and handle the exit: 1 to enter again, 0 to
+ * return to userspace, a negative errno; -EAGAIN when it did not enter
+ * (the thread must reschedule or a signal came).  The VMCS is current.
+ */
+int kvmlite_vmx_enter_guest(struct kvmlite_vcpu *vcpu)
+{
+	preempt_disable();
+	local_irq_disable();
+	if (need_resched() || signal_pending(current)) {
 		local_irq_enable();
 		preempt_enable();
-
-		r = kvmlite_handle_exit(vcpu);
-		/* A level-triggered EOI goes to userspace's IOAPIC. */
-		if (r > 0 && vcpu->eoi_exit_pending) {
-			vcpu->eoi_exit_pending = false;
-			run->exit_reason = KVM_EXIT_IOAPIC_EOI;
-			run->eoi.vector = vcpu->eoi_exit_vector;
-			r = 0;
-		}
-		/* Userspace wants to inject and now may (KVM_INTERRUPT). */
-		if (r > 0 && run->request_interrupt_window &&
-		    kvmlite_ready_for_interrupt(vcpu)) {
-			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
-			vcpu->stats[KSTAT_IRQ_WINDOW]++;
-			r = 0;
-		}
-		if (r <= 0)
-			break;
+		return -EAGAIN;
 	}
-	kvmlite_save_run_state(vcpu);
-
-	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
-	WRITE_ONCE(vcpu->task, NULL);
-	if (vcpu->sigset_active) {
-		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
-		sigemptyset(&current->real_blocked);
+	/* From here a post notifies through the hardware (posted.c). */
+	if (vcpu->hw_pi) {
+		WRITE_ONCE(vcpu->in_guest, true);
+		/* in_guest before the drain in inject_events. */
+		smp_mb();
 	}
-	return r;
+	kvmlite_inject_events(vcpu);
+	run_once(vcpu);
+	WRITE_ONCE(vcpu->in_guest, false);
+	local_irq_enable();
+	preempt_enable();
+
+	return kvmlite_handle_exit(vcpu);
 }

@@ -343,6 +343,11 @@ int kvmlite_vcpu_vmx_create(struct kvmlite_vcpu *vcpu)
 	r = vpid_alloc(&vcpu->vpid);
 	if (r)
 		goto err_free;
+	r = kvmlite_posted_vcpu_create(vcpu);
+	if (r) {
+		vpid_free(vcpu->vpid);
+		goto err_free;
+	}
 
 	cpu = get_cpu();
 	kvmlite_vcpu_load(vcpu, cpu);
@@ -364,4 +369,5 @@ void kvmlite_vcpu_vmx_free(struct kvmlite_vcpu *vcpu)
 	vmcs_clear_everywhere(vcpu);
 	vpid_free(vcpu->vpid);
 	__free_page(vcpu->vmcs);
+	kvmlite_posted_vcpu_free(vcpu);
 }

@@ -4,6 +4,7 @@
 #define KVMLITE_VMX_H
 
 #include "../kvmlite.h"
+#include "../backend.h"
 
 /* VMCS controls chosen once from the capability MSRs. */
 struct kvmlite_vmcs_config {
@@ -28,12 +29,7 @@ extern struct kvmlite_vmcs_config kvmlite_vmcs_config;
 int kvmlite_vmx_setup_config(bool true_ctls);
 
 /* vmcs.c */
-int kvmlite_vcpu_vmx_create(struct kvmlite_vcpu *vcpu);
-void kvmlite_vcpu_vmx_free(struct kvmlite_vcpu *vcpu);
-void kvmlite_vcpu_load(struct kvmlite_vcpu *vcpu, int cpu);
-void kvmlite_vcpu_reset(struct kvmlite_vcpu *vcpu);
 void kvmlite_vmx_clear_loaded_vmcss(void);
-extern struct preempt_ops kvmlite_preempt_ops;
 
 /* apicv.c */
 int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
@@ -41,12 +37,16 @@ int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
 void kvmlite_apicv_free(void);
 void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu);
 void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu);
-void kvmlite_tpr_threshold_update(struct kvmlite_vcpu *vcpu);
 u8 kvmlite_apicv_rvi(struct kvmlite_vcpu *vcpu);
+void kvmlite_apicv_eoi_exitmap_changed(struct kvmlite_vcpu *vcpu);
+void kvmlite_tpr_threshold_update(struct kvmlite_vcpu *vcpu);
 int kvmlite_apicv_eoi_exit(struct kvmlite_vcpu *vcpu, u64 qual);
 int kvmlite_apicv_write_exit(struct kvmlite_vcpu *vcpu, u64 qual);
 
 /* posted.c, host_irq.S */
+int kvmlite_posted_vcpu_create(struct kvmlite_vcpu *vcpu);
+void kvmlite_posted_vcpu_free(struct kvmlite_vcpu *vcpu);
+bool kvmlite_posted_notify(struct kvmlite_vcpu *vcpu);
 void kvmlite_posted_setup(struct kvmlite_vmcs_config *c, u32 pin_allowed,
 			  u32 exit_allowed);
 void kvmlite_posted_vcpu_setup(struct kvmlite_vcpu *vcpu, int cpu);
@@ -54,19 +54,13 @@ void kvmlite_posted_vcpu_moved(struct kvmlite_vcpu *vcpu, int cpu);
 void kvmlite_posted_host_irq(struct kvmlite_vcpu *vcpu);
 void kvmlite_call_host_irq(unsigned long handler);
 
-/* ept.c */
-int kvmlite_ept_init(struct kvmlite_ept *ept);
-void kvmlite_ept_free(struct kvmlite_ept *ept);
-int kvmlite_ept_map(struct kvmlite_ept *ept, u64 gpa, u64 hpa, bool writable);
-void kvmlite_ept_unmap(struct kvmlite_ept *ept, u64 gpa);
-void kvmlite_ept_flush(struct kvmlite_ept *ept);
-
 /* vmenter.S: 0 after a VM exit, 1 on VMfail, 2 if HOST_RSP failed. */
 int kvmlite_vmx_enter(u64 *gprs, bool launched);
 extern char kvmlite_vmx_exit_point[];
 
-/* run.c */
-int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu);
+/* inject.c */
+void kvmlite_inject_events(struct kvmlite_vcpu *vcpu);
+void kvmlite_nmi_unblocked_by_iret(void);
 
 /* exit.c */
 int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu);
@@ -79,18 +73,17 @@ int kvmlite_handle_string_io(struct kvmlite_vcpu *vcpu, u64 qual);
 void kvmlite_finish_string_io(struct kvmlite_vcpu *vcpu);
 int kvmlite_handle_mmio(struct kvmlite_vcpu *vcpu, u64 gpa, bool write);
 void kvmlite_complete_mmio_read(struct kvmlite_vcpu *vcpu);
+int kvmlite_internal_error(struct kvmlite_vcpu *vcpu, u32 suberror, u64 d0,
+			   u64 d1, u64 d2);
 
 /* regs.c */
-void kvmlite_get_regs(struct kvmlite_vcpu *vcpu, struct kvm_regs *regs);
-void kvmlite_set_regs(struct kvmlite_vcpu *vcpu, const struct kvm_regs *regs);
-void kvmlite_get_sregs(struct kvmlite_vcpu *vcpu, struct kvm_sregs *sregs);
-int kvmlite_set_sregs(struct kvmlite_vcpu *vcpu,
-		      const struct kvm_sregs *sregs);
-unsigned long kvmlite_guest_cr0(void);
+bool kvmlite_guest_long_mode(void);
+u64 kvmlite_gpr_get(struct kvmlite_vcpu *vcpu, int reg);
+void kvmlite_gpr_set(struct kvmlite_vcpu *vcpu, int reg, u64 val);
+void kvmlite_skip_instruction(unsigned int len);
 unsigned long kvmlite_guest_cr4(void);
 int kvmlite_set_cr0(struct kvmlite_vcpu *vcpu, unsigned long cr0);
 int kvmlite_set_cr4(struct kvmlite_vcpu *vcpu, unsigned long cr4);
-int kvmlite_set_efer(struct kvmlite_vcpu *vcpu, u64 efer);
 
 /* IA32_VMX_MISC bits 4:0: the preemption timer ticks every 2^N TSC. */
 #define KVMLITE_VMX_MISC_TIMER_RATE	0x1f

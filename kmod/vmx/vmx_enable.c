@@ -58,21 +58,27 @@ static u64 vmx_basic_raw;
 static u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 static int vmx_hp_state = -1;
 
+/* CPUID and IA32_FEATURE_CONTROL on this CPU: may VMXON run here? */
+static enum kvmlite_vmx_verdict vmx_verdict_here(void)
+{
+	u64 feat_ctl = 0;
+	bool readable = !rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat_ctl);
+
+	return kvmlite_vmx_verdict(cpuid_ecx(1), readable, feat_ctl);
+}
+
 /* Runs with interrupts off, so nothing else can touch CR4 meanwhile. */
 static int vmx_enable_this_cpu(void)
 {
 	struct vmx_cpu_state *st = this_cpu_ptr(&vmx_cpu_state);
 	int cpu = smp_processor_id();
 	enum kvmlite_vmx_verdict verdict;
-	u64 feat_ctl = 0;
-	bool readable;
 	int r;
 
 	if (st->vmx_on)
 		return 0;
 
-	readable = !rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat_ctl);
-	verdict = kvmlite_vmx_verdict(cpuid_ecx(1), readable, feat_ctl);
+	verdict = vmx_verdict_here();
 	if (verdict != KVMLITE_VMX_USABLE) {
 		pr_err_ratelimited("CPU %d: %s\n", cpu,
 				   kvmlite_vmx_verdict_str(verdict));
@@ -429,13 +435,9 @@ int kvmlite_vmx_setup_config(bool true_ctls)
  */
 static int vmx_probe(void)
 {
-	enum kvmlite_vmx_verdict verdict;
-	u64 feat_ctl = 0;
-	bool readable;
+	enum kvmlite_vmx_verdict verdict = vmx_verdict_here();
 	int r;
 
-	readable = !rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat_ctl);
-	verdict = kvmlite_vmx_verdict(cpuid_ecx(1), readable, feat_ctl);
 	if (verdict != KVMLITE_VMX_USABLE) {
 		pr_err("%s; not loading\n", kvmlite_vmx_verdict_str(verdict));
 		return kvmlite_vmx_verdict_errno(verdict);

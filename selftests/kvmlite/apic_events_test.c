@@ -7,7 +7,9 @@
  * the 8259's interrupt through KVM_INTERRUPT and LINT0 in ExtINT mode
  * with a split irqchip; and, with no irqchip at all, KVM_INTERRUPT after
  * request_interrupt_window brings KVM_EXIT_IRQ_WINDOW_OPEN once the STI
- * shadow has passed.  Same results on /dev/kvmlite and /dev/kvm.
+ * shadow has passed; and an STI shadow ends with the instruction in it
+ * even when the hypervisor emulates that one (an MMIO write).  Same
+ * results on /dev/kvmlite and /dev/kvm.
  */
 #define _GNU_SOURCE
 #include <linux/kvm.h>
@@ -25,11 +27,16 @@
 #define STOP_VECTOR	0x30
 #define EXTINT_VECTOR	0x46
 #define PIC_VECTOR	0x47
+#define SHADOW_VECTOR	0x48
+/* No memslot covers it: accesses exit as KVM_EXIT_MMIO. */
+#define SHADOW_MMIO_GPA	0xc0000000ULL
 
 /* Counted by the stubs below; per vCPU where indexed by x2APIC ID. */
 u64 guest_lowest_count[2];
 u64 guest_stop_count[2];
 u64 guest_irq_count;
+/* Where guest_shadow_stub interrupted the guest (its frame's RIP). */
+u64 guest_shadow_rip;
 /* The NMI handler's state (guest_nmi_body). */
 u64 guest_nmi_count, guest_nmi_depth, guest_nmi_max_depth;
 u64 guest_nmi_send_nested;
@@ -46,7 +53,18 @@ asm(GUEST_C_STUB_MACRO GUEST_X2APIC_COUNT_STUB_MACRO
 	"guest_plain_stub:\n"
 	"	lock incq guest_irq_count(%rip)\n"
 	"	iretq\n"
-	"GUEST_C_STUB guest_nmi_stub, guest_nmi_body\n");
+	"GUEST_C_STUB guest_nmi_stub, guest_nmi_body\n"
+	".globl guest_shadow_stub\n"
+	"guest_shadow_stub:\n"
+	"	push %rax\n	push %rcx\n	push %rdx\n"
+	"	mov 24(%rsp), %rax\n"	/* the interrupted RIP */
+	"	mov %rax, guest_shadow_rip(%rip)\n"
+	"	mov $0x80b, %ecx\n"	/* x2APIC EOI */
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	pop %rdx\n	pop %rcx\n	pop %rax\n"
+	"	iretq\n");
 
 static u64 load(u64 *p)
 {
@@ -346,6 +364,57 @@ static void irq_window_no_irqchip(int dev)
 	vm_free(vm);
 }
 
+/* ---- The STI shadow ends with an emulated instruction ---- */
+
+/*
+ * A vector pending with IF clear; then STI and, in its shadow, an MMIO
+ * write the hypervisor emulates and steps over.  The shadow covered that
+ * write only (SDM: blocking by STI ends after the next instruction), so
+ * the vector comes in right after it, before the NOP.
+ */
+static void guest_sti_mmio(void)
+{
+	guest_x2apic_enable();
+	asm volatile("cli");
+	guest_wrmsr(X2APIC_SELF_IPI, SHADOW_VECTOR);
+	asm volatile("sti\n\t"
+		     "movl %%eax, (%0)\n"
+		     ".globl guest_after_mmio\n"
+		     "guest_after_mmio:\n\t"
+		     "nop\n"
+		     ".globl guest_after_nop\n"
+		     "guest_after_nop:\n\t"
+		     "nop"
+		     : : "r" (SHADOW_MMIO_GPA), "a" (0) : "memory");
+	GUEST_SYNC(1, load(&guest_shadow_rip));
+	GUEST_DONE();
+}
+
+static void sti_shadow_mmio(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+	u64 after_mmio = ASM_SYMBOL_ADDR(guest_after_mmio);
+	u64 after_nop = ASM_SYMBOL_ADDR(guest_after_nop);
+	struct kvm_vcpu *vcpu;
+	struct ucall uc;
+
+	vm_enable_split_irqchip(vm);
+	vm_set_idt_gate(vm, SHADOW_VECTOR, ASM_SYMBOL_ADDR(guest_shadow_stub));
+	vcpu = irq_vcpu_add(vm, 0, guest_sti_mmio);
+	vcpu_run(vcpu);
+	vcpu_expect_exit(vcpu, KVM_EXIT_MMIO);
+	TEST_EXPECT(vcpu->run->mmio.is_write &&
+		    vcpu->run->mmio.phys_addr == SHADOW_MMIO_GPA,
+		    "MMIO exit: %s %#llx", vcpu->run->mmio.is_write ?
+		    "write" : "read", vcpu->run->mmio.phys_addr);
+	vcpu_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	TEST_EXPECT(uc.args[1] == after_mmio,
+		    "vector taken at %#llx: after the MMIO write is %#llx, after the NOP %#llx",
+		    uc.args[1], after_mmio, after_nop);
+	vcpu_run_to_done(vcpu);
+	vm_free(vm);
+}
+
 static const struct scenario scenarios[] = {
 	{ "NMIs: KVM_NMI, NMI blocking until IRET, NMI MSI ends HLT with IF=0",
 	  nmis, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_USER_NMI, 0 } },
@@ -355,6 +424,8 @@ static const struct scenario scenarios[] = {
 	  extint_split_irqchip, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "no irqchip: request_interrupt_window, IRQ_WINDOW_OPEN, KVM_INTERRUPT",
 	  irq_window_no_irqchip, NEED_GUEST, { 0 } },
+	{ "an STI shadow ends with an emulated MMIO write in it",
+	  sti_shadow_mmio, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 };
 
 int main(int argc, char **argv)

@@ -8,5 +8,6 @@
 #define __noreturn	__attribute__((noreturn))
 #define __used		__attribute__((used))
 #define fallthrough	__attribute__((__fallthrough__))
+#define __weak		__attribute__((weak))
 
 #endif /* KVMLITE_COMPILER_H */

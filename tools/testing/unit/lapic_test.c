@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "unit.h"
+#include "../../../kmod/halt_check.h"
 #include "../../../kmod/lapic.h"
+#include "../../../kmod/vmx/apic_delivery.h"
 
 /* The owner: a fake clock and timer, and a log of what the LAPIC asked. */
 struct fake {
@@ -17,7 +19,7 @@ struct fake {
 	bool armed;
 	u64 expiry;
 	int arms, cancels, kicks, eois, ipis;
-	u8 last_eoi;
+	u8 last_eoi, rvi;
 	u32 ipi_low, ipi_dest;
 };
 
@@ -67,6 +69,42 @@ static const struct kvmlite_lapic_ops fake_ops = {
 	.kick = f_kick, .eoi_level = f_eoi, .send_ipi = f_ipi,
 };
 
+/* Event injection's table, with an RVI the test sets. */
+static enum kvmlite_apic_delivery f_deliver(struct kvmlite_lapic *apic,
+					    u8 vector, bool level)
+{
+	return kvmlite_injection_backend.deliver(apic, vector, level);
+}
+
+static int f_sync_irr(struct kvmlite_lapic *apic)
+{
+	return kvmlite_injection_backend.sync_irr(apic);
+}
+
+static u8 f_rvi(struct kvmlite_lapic *apic)
+{
+	return owner(apic)->rvi;
+}
+
+static void f_eoi_exitmap(struct kvmlite_lapic *apic)
+{
+	kvmlite_injection_backend.update_eoi_exitmap(apic);
+}
+
+static const struct kvmlite_apic_backend fake_backend = {
+	.deliver = f_deliver, .sync_irr = f_sync_irr, .rvi = f_rvi,
+	.update_eoi_exitmap = f_eoi_exitmap,
+};
+
+/* The module's halt check: may the vCPU sleep, with this RVI and IF? */
+static bool wake_pending(struct kvmlite_lapic *apic, u8 rvi, bool irq_allowed)
+{
+	struct kvmlite_halt_check c = { .irq_allowed = irq_allowed };
+
+	owner(apic)->rvi = rvi;
+	return kvmlite_halt_check(apic, &c) != KVMLITE_WAKE_NONE;
+}
+
 static struct kvmlite_lapic A;
 static struct fake F;
 
@@ -74,7 +112,7 @@ static struct fake F;
 static void setup(u32 id)
 {
 	memset(&F, 0, sizeof(F));
-	kvmlite_lapic_init(&A, id, &fake_ops, &F);
+	kvmlite_lapic_init(&A, id, &fake_ops, &fake_backend, &F);
 	kvmlite_lapic_mmio_write(&A, KVMLITE_APIC_SVR, 0x1ff);
 }
 
@@ -117,7 +155,7 @@ static void test_reset_state(void)
 	bool masked = true;
 
 	memset(&F, 0, sizeof(F));
-	kvmlite_lapic_init(&A, 3, &fake_ops, &F);
+	kvmlite_lapic_init(&A, 3, &fake_ops, &fake_backend, &F);
 	CHECK(rd(KVMLITE_APIC_ID) == 0x03000000, "xAPIC ID is id << 24: %#x",
 	      rd(KVMLITE_APIC_ID));
 	CHECK(rd(KVMLITE_APIC_LVR) == 0x00050014, "version %#x",
@@ -409,20 +447,20 @@ static void test_kick_and_wake(void)
 	kvmlite_lapic_accept_irq(&A, 0x60, false);
 	kvmlite_lapic_accept_irq(&A, 0x61, false);
 	CHECK(F.kicks == 0, "below PPR: no kick");
-	CHECK(!kvmlite_lapic_wake_pending(&A, 0, true), "below PPR: may sleep");
+	CHECK(!wake_pending(&A, 0, true), "below PPR: may sleep");
 	kvmlite_lapic_accept_irq(&A, 0xd3, false);
 	CHECK(F.kicks == 1, "above PPR with others pending: kick");
-	CHECK(kvmlite_lapic_wake_pending(&A, 0, true), "above PPR: must not sleep");
-	CHECK(!kvmlite_lapic_wake_pending(&A, 0, false), "IF clear: may sleep");
+	CHECK(wake_pending(&A, 0, true), "above PPR: must not sleep");
+	CHECK(!wake_pending(&A, 0, false), "IF clear: may sleep");
 	kvmlite_lapic_accept_irq(&A, 0xd3, false);
 	CHECK(F.kicks == 2, "a coalesced vector still kicks");
 	setup(0);
 	wr(KVMLITE_APIC_TPR, 0x70);
-	CHECK(kvmlite_lapic_wake_pending(&A, 0x81, true), "RVI above PPR wakes");
-	CHECK(!kvmlite_lapic_wake_pending(&A, 0x7f, true), "RVI in PPR's class not");
+	CHECK(wake_pending(&A, 0x81, true), "RVI above PPR wakes");
+	CHECK(!wake_pending(&A, 0x7f, true), "RVI in PPR's class not");
 	kvmlite_lapic_accept_irq(&A, 0x90, false);
 	kvmlite_lapic_ack(&A);
-	CHECK(!kvmlite_lapic_wake_pending(&A, 0x85, true), "in-service 0x90 raises PPR");
+	CHECK(!wake_pending(&A, 0x85, true), "in-service 0x90 raises PPR");
 }
 
 static void test_timer_divide(void)
@@ -713,7 +751,7 @@ static void test_lowest_priority(void)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		kvmlite_lapic_init(&c[i], i, &fake_ops, &cf[i]);
+		kvmlite_lapic_init(&c[i], i, &fake_ops, &fake_backend, &cf[i]);
 		kvmlite_lapic_set_cr8(&c[i], tpr[i] >> 4);
 		p[i] = kvmlite_lapic_ppr(&c[i]);
 	}
@@ -753,7 +791,7 @@ static void test_state_round_trip(void)
 
 	memset(&F, 0, sizeof(F));
 	F.now = 50000;
-	kvmlite_lapic_init(&A, 7, &fake_ops, &F);
+	kvmlite_lapic_init(&A, 7, &fake_ops, &fake_backend, &F);
 	CHECK(kvmlite_lapic_set_state(&A, &s1, false) == 0, "restore");
 	CHECK(F.armed && F.expiry == 50000 + 300 * 16, "timer resumes its count");
 	kvmlite_lapic_get_state(&A, &s2, false);
@@ -923,7 +961,7 @@ static void test_random_vs_model(void)
 			v = rnd(4) ? 0 : 16 + rnd(240);
 			want = ifl && ((ref_top(r.irr) > v ? ref_top(r.irr) : v) / 16 >
 				       ref_ppr(&r) / 16);
-			if (kvmlite_lapic_wake_pending(&A, v, ifl) != want)
+			if (wake_pending(&A, v, ifl) != want)
 				first_bad = step;
 			ops[4]++;
 		} else {			/* ESR */

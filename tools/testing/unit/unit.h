@@ -21,6 +21,9 @@ __printf(3, 4) bool unit_check(bool ok, const char *expr, const char *fmt, ...);
 
 typedef void (*unit_test_fn)(void);
 
+/* Before each atomic read-modify-write of the shim (coop.h). */
+void unit_sched_point(void);
+
 /* Run the tests in order; print the plan last (TAP allows it). */
 int unit_run(const unit_test_fn *tests, size_t count);
 

@@ -6,7 +6,10 @@
 #ifndef KVMLITE_SHIM_LINUX_ATOMIC_H
 #define KVMLITE_SHIM_LINUX_ATOMIC_H
 
-#define xchg(ptr, val)	__atomic_exchange_n((ptr), (val), __ATOMIC_SEQ_CST)
+void unit_sched_point(void);	/* shim/linux/bitops.h */
+
+#define xchg(ptr, val)	({ unit_sched_point(); \
+			   __atomic_exchange_n((ptr), (val), __ATOMIC_SEQ_CST); })
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_SEQ_CST)
 
 #define try_cmpxchg(ptr, old, new) \

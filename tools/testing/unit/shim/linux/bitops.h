@@ -10,22 +10,31 @@
 #include <stdbool.h>
 #include "bits.h"
 
+/*
+ * Where the unit tests' model checker may run another thread (unit.c:
+ * nothing; coop.c: a scheduling point), before each read-modify-write.
+ */
+void unit_sched_point(void);
+
 #define BIT_WORD(nr)	((nr) / BITS_PER_LONG)
 #define BIT_MASK(nr)	(1UL << ((nr) % BITS_PER_LONG))
 
 static inline void set_bit(long nr, unsigned long *addr)
 {
+	unit_sched_point();
 	__atomic_fetch_or(&addr[BIT_WORD(nr)], BIT_MASK(nr), __ATOMIC_SEQ_CST);
 }
 
 static inline bool test_and_set_bit(long nr, unsigned long *addr)
 {
+	unit_sched_point();
 	return __atomic_fetch_or(&addr[BIT_WORD(nr)], BIT_MASK(nr),
 				 __ATOMIC_SEQ_CST) & BIT_MASK(nr);
 }
 
 static inline bool test_and_clear_bit(long nr, unsigned long *addr)
 {
+	unit_sched_point();
 	return __atomic_fetch_and(&addr[BIT_WORD(nr)], ~BIT_MASK(nr),
 				  __ATOMIC_SEQ_CST) & BIT_MASK(nr);
 }

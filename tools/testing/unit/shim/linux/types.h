@@ -21,5 +21,7 @@ typedef int32_t s32;
 typedef int64_t s64;
 
 #define __aligned(x)	__attribute__((aligned(x)))
+/* The kernel has these from <linux/compiler_attributes.h>, always. */
+#define __always_unused	__attribute__((unused))
 
 #endif /* KVMLITE_SHIM_LINUX_TYPES_H */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Posting into and draining the posted-interrupt descriptor; see pi.h
- * for the rule.  Every step is one locked read-modify-write, which on
- * x86 is a full barrier: a post's PIR bit is visible before its ON, and
- * a drain clears ON before it reads PIR.
+ * Posting into and draining the posted-interrupt descriptor (pi.h; the
+ * rule is in halt_check.h).  Every step is one locked read-modify-write,
+ * which on x86 is a full barrier: a post's PIR bit is visible before its
+ * ON, and a drain clears ON before it reads PIR.
  */
 #include <linux/bitops.h>
 #include <linux/atomic.h>

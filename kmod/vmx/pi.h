@@ -4,14 +4,8 @@
  * Interrupt Processing"), and posting into it and draining it, as pure
  * logic: the same source builds into the module and into the userspace
  * unit tests, where every interleaving of post, drain and sleep is
- * explored (tools/testing/unit/pi_test.c).
- *
- * The rule this code exists for (OS-6829): a post notifies exactly when
- * it turns ON from 0 to 1; the vCPU, before it sleeps, clears ON and only
- * then takes PIR into its IRR.  So a vector posted after that drain finds
- * ON clear and notifies afresh, whatever else is still pending.  The
- * descriptor holds only architectural state: no software flag rides in
- * it (bhyve's lost wake-ups came from such a flag).
+ * explored (tools/testing/unit/pi_test.c).  The wake-up rule these
+ * functions keep is stated once, in halt_check.h.
  */
 #ifndef KVMLITE_PI_H
 #define KVMLITE_PI_H
