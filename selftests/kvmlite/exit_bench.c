@@ -61,7 +61,7 @@
 #define IRQ_VECTOR		0xe0	/* counted, stamped, EOIed */
 #define NOEOI_VECTOR		0xe1	/* counted, left in service */
 #define PEER_VECTOR		0xe3	/* vCPU 1's, counted and EOIed */
-#define ICR_SELF		(1ULL << 18)	/* destination shorthand */
+#define ICR_SELF		0x40000ULL	/* destination shorthand self */
 #define LVTT_TSC_DEADLINE	(2U << 17)
 /* A halted vCPU is left this long to go to sleep before it is woken. */
 #define WAKE_DELAY		20000
@@ -697,8 +697,9 @@ int main(int argc, char **argv)
 	}
 
 	printf("==== KVMLITE BENCH TABLE BEGIN ====\n");
-	printf("# guest TSC ticks per operation, median of %u samples; ratio = kvmlite/kvm; xfloor = kvmlite/kvmlite's INVD exit\n",
+	printf("# guest TSC ticks per operation, median of %u samples\n",
 	       bench_samples);
+	printf("# ratio = kvmlite / kvm; xfloor = kvmlite / kvmlite's INVD exit\n");
 	printf("%-52s %9s %9s %6s %7s\n", "name", "kvmlite", "kvm", "ratio",
 	       "xfloor");
 	for (i = 0; i < ARRAY_SIZE(settings); i++) {
@@ -716,8 +717,10 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("==== KVMLITE BENCH TABLE END ====\n");
-	printf("# VMCALL: kvmlite offers no hypercalls and injects #UD (the guest's handler steps over it); KVM returns -KVM_ENOSYS\n");
-	printf("# MSI: host TSC to guest TSC by KVM_GET_MSRS(IA32_TSC) within %llu ticks (kvmlite), %llu (kvm)\n",
+	printf("# VMCALL: kvmlite offers no hypercalls and injects #UD (the\n");
+	printf("#   guest's handler steps over it); KVM returns -KVM_ENOSYS\n");
+	printf("# MSI: host TSC to guest TSC by KVM_GET_MSRS(IA32_TSC), within\n");
+	printf("#   %llu ticks (kvmlite), %llu (kvm)\n",
 	       ran[0] ? lite[0][ROW_MSI_HALTED].bracket : 0,
 	       kvm[ROW_MSI_HALTED].median != NOT_RUN ? kvm[ROW_MSI_HALTED].bracket : 0);
 	printf("# exit_bench: %s\n", ok ? "every row measured" : "some rows did not run");
