@@ -81,7 +81,7 @@ enum row_id {
 
 static const char *const row_names[NR_ROWS] = {
 	[ROW_LOOP] = "guest loop, no exit",
-	[ROW_INVD] = "INVD exit (the floor)",
+	[ROW_INVD] = "INVD exit",
 	[ROW_CPUID] = "CPUID exit",
 	[ROW_VMCALL] = "VMCALL exit",
 	[ROW_PIO] = "port I/O exit to userspace",
@@ -608,6 +608,23 @@ static bool kvm_load(void)
 	       !access("/dev/kvm", F_OK);
 }
 
+/* KVM's APICv needs posted-interrupt processing: say whether it took. */
+static void print_kvm_apicv(void)
+{
+	const char *params = getenv("KVM_INTEL_PARAMS");
+	char val[8] = "?";
+	FILE *f = fopen("/sys/module/kvm_intel/parameters/enable_apicv", "r");
+
+	if (f) {
+		if (!fgets(val, sizeof(val), f))
+			strcpy(val, "?");
+		val[strcspn(val, "\n")] = 0;
+		fclose(f);
+	}
+	printf("# exit_bench: kvm_intel %s: enable_apicv %s\n",
+	       params && *params ? params : "(defaults)", val);
+}
+
 static void fmt_figure(char *buf, size_t size, u64 v)
 {
 	if (v == NOT_RUN)
@@ -708,8 +725,7 @@ int main(int argc, char **argv)
 	for (row = 0; row < NR_ROWS; row++)
 		kvm[row].median = NOT_RUN;
 	if (kvm_too && kvm_load()) {
-		printf("# exit_bench: kvm_intel %s\n",
-		       getenv("KVM_INTEL_PARAMS") ? getenv("KVM_INTEL_PARAMS") : "");
+		print_kvm_apicv();
 		ok &= run_rows("/dev/kvm", false, kvm);
 		kvm_modules_unload();
 	} else if (kvm_too) {
