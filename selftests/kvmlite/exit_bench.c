@@ -700,6 +700,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(settings); i++) {
 		struct vmx_state st;
 
+		/* Turning off what the CPU lacks changes nothing: not run. */
+		if (!strcmp(settings[i].params, "hw_posted_interrupts=0") &&
+		    !hw_posting)
+			continue;
 		module_unload(KVMLITE_MODULE);
 		r = module_load(kvmlite_ko_path(), settings[i].params);
 		if (r) {
@@ -714,10 +718,6 @@ int main(int argc, char **argv)
 			       st.apicv, st.posted_intr_hw);
 		if (!i)
 			hw_posting = kvmlite_hw_posting();
-		/* Turning off what the CPU lacks changes nothing: not run. */
-		if (!strcmp(settings[i].params, "hw_posted_interrupts=0") &&
-		    !hw_posting)
-			continue;
 		ok &= run_rows(KVMLITE_DEV, settings[i].apic_only, lite[i]);
 		ran[i] = true;
 	}

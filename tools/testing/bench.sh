@@ -49,8 +49,9 @@ table=$BUILD_DIR/$where-bench.table
 rc=0
 KVMLITE_CMDLINE="${KVMLITE_CMDLINE:-} kvmlite_test.env=KVMLITE_BENCH_ITERATIONS=$iters,KVMLITE_BENCH_SAMPLES=$samples" \
 	"$TESTING_DIR/boot-$where.sh" bench || rc=1
-# The table and the lines about it; the ok/not ok line says if it ran.
-sed -n '/^==== KVMLITE BENCH TABLE BEGIN/,/^# exit_bench: \(every\|some\)/p' \
+# The table and the lines about it (what was loaded, how, what ran);
+# the ok/not ok line says whether it ran.
+sed -n '/^# exit_bench: lane/,/^# exit_bench: \(every\|some\)/p' \
 	"$serial" | grep -v '^==== ' | tr -d '\r' >"$table" || true
 if [[ -s $table ]]; then
 	cat "$table"
