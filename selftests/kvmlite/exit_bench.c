@@ -645,7 +645,7 @@ static void print_row(const char *name, const char *suffix, u64 lite, u64 kvm,
 		snprintf(ratio, sizeof(ratio), "%.2f", (double)lite / kvm);
 	if (lite != NOT_RUN && floor != NOT_RUN && floor)
 		snprintf(times, sizeof(times), "%.2f", (double)lite / floor);
-	printf("%-52s %9s %9s %6s %7s\n", n, a, b, ratio, times);
+	printf("%-56s %9s %9s %6s %7s\n", n, a, b, ratio, times);
 }
 
 int main(int argc, char **argv)
@@ -739,7 +739,7 @@ int main(int argc, char **argv)
 	       bench_samples);
 	printf("# ratio = kvmlite / kvm; xfloor = kvmlite / kvmlite's cheapest exit (%s)\n",
 	       row_names[floor_row]);
-	printf("%-52s %9s %9s %6s %7s\n", "name", "kvmlite", "kvm", "ratio",
+	printf("%-56s %9s %9s %6s %7s\n", "name", "kvmlite", "kvm", "ratio",
 	       "xfloor");
 	for (i = 0; i < ARRAY_SIZE(settings); i++) {
 		char suffix[40] = "";
