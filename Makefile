@@ -8,6 +8,10 @@
 #   make checkpatch      checkpatch.pl --strict over the kernel and user code
 #   make unit            userspace unit tests under ASan and UBSan
 #   make test            the whole suite (tools/testing/run-tests.sh)
+#   make bench           exit_bench in Bochs 2.7: what exits and interrupts
+#                        cost on kvmlite and on KVM, one table of guest TSC
+#                        ticks (BENCH_ON=bochs3 for Bochs 3.0, BENCH_ON=host
+#                        on a real VT-x host as root; tools/testing/bench.sh)
 #   make demo            boot the emulated VT-x machine and show the module
 #   make install         the module into /lib/modules/<release>/updates/
 #                        (then depmod), kvmlite-run and its manual page
@@ -51,7 +55,7 @@ INSTALLED = $(DESTDIR)/lib/modules/$(KREL)/updates/kvmlite.ko \
 DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 DKMS_SRC = /usr/src/kvmlite-$(DKMS_VERSION)
 
-.PHONY: all module user clean check-kernels checkpatch unit test demo \
+.PHONY: all module user clean check-kernels checkpatch unit test demo bench \
 	install uninstall dkms-install dkms-remove
 
 all: module user
@@ -80,6 +84,10 @@ test:
 
 demo:
 	tools/testing/demo.sh
+
+BENCH_ON ?= bochs
+bench: all
+	tools/testing/bench.sh $(BENCH_ON)
 
 install: all
 	@test -n "$(KREL)" || { echo "kvmlite: cannot read the release kmod/kvmlite.ko was built for" >&2; exit 1; }

@@ -14,8 +14,10 @@
 #            script with KVMLITE_BOCHS_LANE=bochs3): hardware posted-
 #            interrupt processing; kvm_intel gets enable_apicv=0 there
 #
-# Usage: tools/testing/boot-bochs.sh [suite|demo|linux]  (linux: kvmlite-run
-#        --kernel boots the same kernel as a guest, unchecked; debugging)
+# Usage: tools/testing/boot-bochs.sh [suite|demo|linux|bench]  (linux:
+#        kvmlite-run --kernel boots the same kernel as a guest, unchecked;
+#        debugging; bench: exit_bench, kvmlite against KVM, a table of
+#        figures, nothing asserted on time)
 # Output: $BUILD_DIR/<lane>-<mode>.serial (serial log), .serial.ts (same
 #         with host timestamps), .status ("done|panic|timeout|exited
 #         SECS"), .bochs.log (emulator log, errors only).
@@ -36,7 +38,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-suite}
-[[ $mode == suite || $mode == demo || $mode == linux ]] || die "usage: $0 [suite|demo|linux]"
+[[ $mode == suite || $mode == demo || $mode == linux || $mode == bench ]] ||
+	die "usage: $0 [suite|demo|linux|bench]"
 [[ -f $BUILD_DIR/initrd.img ]] || "$TESTING_DIR/mkimage.sh"
 
 # ips: emulated instructions per emulated second for Bochs' timers. The
@@ -92,7 +95,7 @@ prefix=$BUILD_DIR/${KVMLITE_BOOT_NAME:-$lane-$mode}
 # The suite keeps 256 MiB: with more, Bochs 2.7 trips its XRSTOR #GP
 # ("Bad FPU state") in the machine's kernel more often (docs/linux-guest.md).
 megs=256
-[[ $mode == suite ]] || megs=768
+[[ $mode == suite || $mode == bench ]] || megs=768
 megs=${KVMLITE_BOCHS_MEGS:-$megs}
 
 # --- CD image: ISOLINUX boots straight into the kernel, no menu, no wait.

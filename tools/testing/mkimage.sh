@@ -156,6 +156,14 @@ for t in "${tests[@]}"; do
 	chmod 0755 "$root/selftests/kvmlite/${t##*/}"
 	echo "${t##*/}" >>"$root/selftests/kvmlite/list"
 done
+# The benchmarks (guest/init's bench mode): built with the tests, not
+# in the list the suite runs.
+mapfile -t benches < <(make -s -C "$st_dir" list-bench 2>/dev/null)
+for b in "${benches[@]}"; do
+	[[ -x $st_dir/$b ]] || die "benchmark $b not built ($st_dir/$b)"
+	"${strip_exe[@]}" "$root/selftests/kvmlite/$b" "$st_dir/$b"
+	chmod 0755 "$root/selftests/kvmlite/$b"
+done
 # /kselftest: "make install" with the kernel's runner (check-kselftest.sh
 # unpacks it), for guest/init's kselftest mode. Its tests are links to
 # the stripped copies above: each initramfs byte costs boot time.

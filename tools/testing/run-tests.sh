@@ -18,6 +18,9 @@
 #               machine), Bochs 3.0 (VT-x, hardware posted interrupts;
 #               built from Debian's source package the first time) and
 #               QEMU TCG (no VT-x)
+#   bench       exit_bench booted in Bochs 2.7: the table of what exits and
+#               interrupts cost on kvmlite and KVM (tools/testing/bench.sh);
+#               figures only, nothing asserted on time
 # Ends with "N passed, N failed, N skipped"; exit status 1 if any failed.
 #
 # Environment: KVMLITE_SKIP_LANES=1 leaves out the emulated machines (for a
@@ -120,6 +123,15 @@ if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 		grep -q "^RESULT $lane lane-run " "$results" ||
 			record "$lane" lane-run fail
 	done
+
+	# Figures, never a verdict on them: only a bench that does not run
+	# (no table, a row that could not be measured) is a failure.
+	step "exit_bench in Bochs 2.7: kvmlite against KVM (figures only)"
+	if tools/testing/bench.sh -n bochs; then
+		record bench exit_bench pass
+	else
+		record bench exit_bench fail
+	fi
 fi
 
 step "the host's kernels and /boot unchanged"
@@ -141,6 +153,7 @@ awk 'BEGIN {
 	what["bochs-linux"] = "Bochs 2.7, 448 MiB: the Linux-guest boots"
 	what["bochs3"] = "Bochs 3.0, VT-x, hardware posted interrupts"
 	what["qemu"] = "QEMU TCG, no VT-x: the tests that need it skip"
+	what["bench"] = "exit_bench ran; its figures are not checked"
 }
 $1 == "RESULT" { if (!($2 in n)) order[++k] = $2; n[$2]++; c[$2, $4]++ }
 END {
