@@ -38,13 +38,14 @@ mapfile -t files < <(git ls-files '*.c' '*.h')
 # trace headers; checkpatch reads the asm-goto label operand "%l[fault]"
 # as a modulo operator; the userspace compiler header and the unit
 # tests' kernel-type shim are where the preferred attribute macros are
-# defined.
+# defined; libFuzzer names its entry point LLVMFuzzerTestOneInput.
 extra_ignore() {
 	case "$1" in
 	kmod/trace.h) echo ",PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE" ;;
 	kmod/vmx/vmx_insn.h) echo ",SPACING" ;;
 	tools/include/kvmlite_compiler.h | tools/testing/unit/shim/linux/types.h)
 		echo ",PREFER_DEFINED_ATTRIBUTE_MACRO" ;;
+	tools/testing/unit/fuzz/*_fuzz.c) echo ",CAMELCASE" ;;
 	esac
 }
 

@@ -19,6 +19,8 @@ pkgs=(
 	isolinux syslinux-common xorriso cpio
 	qemu-system-x86
 	xz-utils kmod
+	# make unit: the libFuzzer targets (clang -fsanitize=fuzzer)
+	clang libclang-rt-14-dev
 	# rewrap-kernel.sh: kbuild of the LZ4 boot stub
 	flex bison bc libelf-dev libssl-dev lz4
 )
