@@ -74,7 +74,7 @@ static u32 expected_ppr(const struct kvmlite_lapic *apic)
 	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
 }
 
-static void check(struct kvmlite_lapic *apic)
+static void check_invariants(struct kvmlite_lapic *apic)
 {
 	struct kvmlite_halt_check c = { .irq_allowed = true };
 	int irr = kvmlite_lapic_highest_irr(apic);
@@ -91,7 +91,7 @@ static void check(struct kvmlite_lapic *apic)
 	wake = kvmlite_halt_check(apic, &c);
 	FUZZ_ASSERT((wake == KVMLITE_WAKE_IRQ) == (pending >= 0) ||
 		    wake == KVMLITE_WAKE_EXTINT,
-		    "halt check %d with pending vector %d", wake, pending);
+		    "halt check says %d, pending vector %d", wake, pending);
 }
 
 static bool vector_in(const struct kvmlite_lapic *apic, u32 base, int v)
@@ -192,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   &kvmlite_injection_backend, NULL);
 	while (fuzz_more(&in) && steps++ < 4096) {
 		op(&apic, &in);
-		check(&apic);
+		check_invariants(&apic);
 	}
 
 	kvmlite_lapic_get_state(&apic, &a, true);

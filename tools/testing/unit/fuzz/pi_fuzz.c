@@ -121,7 +121,7 @@ static int highest(const u64 v[4])
 	return -1;
 }
 
-static void post(u8 vector, bool level)
+static void post_vector(u8 vector, bool level)
 {
 	bool sn = M.pi.control & PI_SN;
 	bool held = level && M.posted.level_unposted;
@@ -137,7 +137,7 @@ static void post(u8 vector, bool level)
 			    (1UL << (vector % BITS_PER_LONG)),
 			    "posted %u not in PIR", vector);
 		FUZZ_ASSERT((M.pi.control & PI_ON) == (M.on || !sn ? PI_ON : 0),
-			    "ON %lu after a post (ON was %d, SN %d)",
+			    "ON %lu after posting (ON was %d, SN %d)",
 			    M.pi.control & PI_ON, M.on, sn);
 		M.on = M.pi.control & PI_ON;
 	}
@@ -156,7 +156,7 @@ static void post_result(struct fuzz_input *in)
 		    "post result %d with ON %d SN %d", r, on, sn);
 }
 
-static void drain(void)
+static void drain_and_check(void)
 {
 	u64 before[4], after[4];
 	int i;
@@ -171,12 +171,12 @@ static void drain(void)
 			    (unsigned long long)before[i],
 			    (unsigned long long)M.waiting[i]);
 	FUZZ_ASSERT(!(M.pi.control & PI_ON) && kvmlite_pi_highest(&M.pi) < 0,
-		    "descriptor not empty after a drain");
+		    "descriptor not empty after draining");
 	memset(M.waiting, 0, sizeof(M.waiting));
 	M.on = false;
 }
 
-static void halt_check(void)
+static void halt_check_and_compare(void)
 {
 	struct kvmlite_halt_check c = { .irq_allowed = true };
 	u64 all[4];
@@ -212,13 +212,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 		case 1:
 			v = fuzz_u8(&in);
-			post(v, fuzz_u8(&in) & 1);
+			post_vector(v, fuzz_u8(&in) & 1);
 			break;
 		case 2:
-			drain();
+			drain_and_check();
 			break;
 		case 3:
-			drain();
+			drain_and_check();
 			kvmlite_lapic_ack(&M.apic);
 			break;
 		case 4:
@@ -235,10 +235,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 8:
 			post_result(&in);
-			halt_check();
+			halt_check_and_compare();
 			break;
 		}
 	}
-	halt_check();
+	halt_check_and_compare();
 	return 0;
 }
