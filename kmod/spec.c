@@ -77,6 +77,14 @@ static u64 guest_arch_caps(void)
 		host |= ARCH_CAP_SSB_NO;
 	if (!boot_cpu_has_bug(X86_BUG_MDS))
 		host |= ARCH_CAP_MDS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_TAA))
+		host |= ARCH_CAP_TAA_NO;
+	if (!boot_cpu_has_bug(X86_BUG_RFDS))
+		host |= ARCH_CAP_RFDS_NO;
+	if (!boot_cpu_has_bug(X86_BUG_GDS))
+		host |= ARCH_CAP_GDS_NO;
+	/* Guest memory is mapped with 4 KiB EPT pages only: no multihit. */
+	host |= ARCH_CAP_PSCHANGE_MC_NO;
 	/* The guest need not flush for its own guests: kvmlite does. */
 	if (spec.l1d != L1D_NEVER || !boot_cpu_has_bug(X86_BUG_L1TF))
 		host |= ARCH_CAP_SKIP_VMENTRY_L1DFLUSH;
