@@ -12,6 +12,7 @@
 #include <asm/processor.h>
 
 #include "kvmlite.h"
+#include "spec.h"
 
 /* Feature bits kvmlite offers, per register: plain execution features. */
 #define LEAF1_ECX_OK	(BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | \
@@ -87,7 +88,8 @@ static unsigned int build_table(struct kvm_cpuid_entry2 *e)
 			/* TSC_ADJUST is emulated (msr.c), as in KVM. */
 			e[n - 1].ebx = (e[n - 1].ebx & LEAF7_EBX_OK) | BIT(1);
 			e[n - 1].ecx = 0;
-			e[n - 1].edx = 0;
+			/* Speculation control, as the host has it (spec.c). */
+			e[n - 1].edx = kvmlite_spec_cpuid7_edx();
 			break;
 		case 2:
 			add(e, &n, 2, 0, 0);

@@ -77,7 +77,7 @@ enum kvmlite_stat {
 	KSTAT_PI_POSTED, KSTAT_PI_NOTIFIED, KSTAT_PI_SUPPRESSED,
 	KSTAT_SPURIOUS_WAKEUPS, KSTAT_PI_IPIS, KSTAT_HOST_IRQS,
 	KSTAT_APIC_ACCESS, KSTAT_APIC_WRITE, KSTAT_TPR_BELOW,
-	KSTAT_PI_SW_DRAINS, KSTAT_PI_NV_EXITS,
+	KSTAT_PI_SW_DRAINS, KSTAT_PI_NV_EXITS, KSTAT_L1D_FLUSH,
 	NR_KSTATS
 };
 
@@ -120,6 +120,9 @@ struct kvmlite_vcpu {
 	u64 msr_apic_base, msr_misc_enable;
 	u64 msr_ucode_rev;	/* set by the host only, as in KVM */
 	u64 msr_tsc_adjust;	/* IA32_TSC_ADJUST (SDM 17.17.3) */
+	u64 spec_ctrl;		/* the guest's IA32_SPEC_CTRL (spec.c) */
+	bool l1d_flush_pending;	/* host data may be in L1D (spec.c) */
+	int last_cpu;		/* where it last entered (spec.c) */
 
 	struct fpu_guest fpu;
 

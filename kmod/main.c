@@ -17,6 +17,7 @@
 
 #include "kvmlite.h"
 #include "backend.h"
+#include "spec.h"
 
 static unsigned int devmode = 0600;
 module_param(devmode, uint, 0444);
@@ -95,6 +96,9 @@ static int __init kvmlite_init(void)
 		return -EINVAL;
 	}
 
+	r = kvmlite_spec_init();
+	if (r)
+		return r;
 	kvmlite_debugfs_dir = debugfs_create_dir("kvmlite", NULL);
 	r = kvmlite_vmx_init(kvmlite_debugfs_dir);
 	if (r)
@@ -112,6 +116,7 @@ err_vmx:
 	kvmlite_vmx_exit();
 err_debugfs:
 	debugfs_remove_recursive(kvmlite_debugfs_dir);
+	kvmlite_spec_exit();
 	return r;
 }
 
@@ -120,6 +125,7 @@ static void __exit kvmlite_exit(void)
 	misc_deregister(&kvmlite_dev);
 	kvmlite_vmx_exit();
 	debugfs_remove_recursive(kvmlite_debugfs_dir);
+	kvmlite_spec_exit();
 }
 
 module_init(kvmlite_init);

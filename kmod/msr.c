@@ -15,6 +15,7 @@
 #include "kvmlite.h"
 #include "backend.h"
 #include "lapic.h"
+#include "spec.h"
 
 /* What KVM_GET_MSR_INDEX_LIST reports: every MSR handled below. */
 const u32 kvmlite_msr_list[] = {
@@ -99,6 +100,10 @@ static bool apic_msr(struct kvmlite_vcpu *vcpu, u32 index)
 int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 		    bool host)
 {
+	int r = kvmlite_spec_get_msr(vcpu, index, val, host);
+
+	if (r != -ENOENT)
+		return r;
 	if (apic_msr(vcpu, index))
 		return kvmlite_apic_rdmsr(vcpu, index, val);
 	switch (index) {
@@ -139,8 +144,10 @@ int kvmlite_get_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val,
 int kvmlite_set_msr(struct kvmlite_vcpu *vcpu, u32 index, u64 val, bool host)
 {
 	u64 efer, tsc;
-	int r;
+	int r = kvmlite_spec_set_msr(vcpu, index, val, host);
 
+	if (r != -ENOENT)
+		return r;
 	if (apic_msr(vcpu, index))
 		return kvmlite_apic_wrmsr(vcpu, index, val,
 					  index == MSR_IA32_TSC_DEADLINE ?

@@ -18,6 +18,7 @@
 #include "backend.h"
 #include "halt_check.h"
 #include "lapic.h"
+#include "spec.h"
 #include "trace.h"
 
 /* An AP before its first INIT/SIPI, or any vCPU after an INIT. */
@@ -188,10 +189,13 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	/* Userspace ran on this CPU: flush L1D before entry (spec.c). */
+	kvmlite_spec_l1d_dirty(vcpu);
 
 	for (;;) {
 		if (must_block(vcpu)) {
 			r = vcpu_block(vcpu);
+			kvmlite_spec_l1d_dirty(vcpu);	/* other tasks ran */
 			if (r < 0) {
 				run->exit_reason = KVM_EXIT_INTR;
 				break;
@@ -209,7 +213,8 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
-		cond_resched();
+		if (cond_resched())
+			kvmlite_spec_l1d_dirty(vcpu);	/* another task ran */
 
 		r = kvmlite_vmx_enter_guest(vcpu);
 		if (r == -EAGAIN)

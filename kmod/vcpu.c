@@ -46,6 +46,7 @@ static const char *const stat_names[NR_KSTATS] = {
 	[KSTAT_PI_SW_DRAINS] = "pi_drained_in_software",
 	/* external-interrupt exits for the notification vector itself */
 	[KSTAT_PI_NV_EXITS] = "pi_notification_exits",
+	[KSTAT_L1D_FLUSH] = "l1d_flushes",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)

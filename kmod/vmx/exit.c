@@ -10,6 +10,7 @@
 #include <asm/traps.h>
 
 #include "../lapic.h"
+#include "../spec.h"
 #include "../trace.h"
 #include "vmx.h"
 #include "vmx_ops.h"
@@ -365,6 +366,8 @@ static int handle_apic_access(struct kvmlite_vcpu *vcpu, u64 qual)
 static int handle_ept_violation(struct kvmlite_vcpu *vcpu, u64 qual)
 {
 	vcpu->stats[KSTAT_EPT]++;
+	/* Page tables and memslots walked, maybe pages pinned: host data. */
+	kvmlite_spec_l1d_dirty(vcpu);
 	if (qual & EPT_VIOLATION_NMI_UNBLOCKED)
 		kvmlite_nmi_unblocked_by_iret();
 	return kvmlite_handle_mmio(vcpu, vmcs_read(GUEST_PHYSICAL_ADDRESS),

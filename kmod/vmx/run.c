@@ -26,6 +26,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "../spec.h"
 #include "../trace.h"
 #include "vmx.h"
 #include "vmx_ops.h"
@@ -150,7 +151,9 @@ static void run_once(struct kvmlite_vcpu *vcpu)
 	 */
 	if (!context_tracking_guest_enter())
 		rcu_note_context_switch(false);
+	kvmlite_spec_guest_enter(vcpu);
 	vcpu->entry_fail = kvmlite_vmx_enter(vcpu->gprs, vcpu->launched);
+	kvmlite_spec_guest_exit(vcpu);
 	context_tracking_guest_exit();
 	switch_to_host(vcpu, &host);
 

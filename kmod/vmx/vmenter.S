@@ -14,6 +14,8 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/cpufeatures.h>
+#include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
 #define VMCS_HOST_RSP	0x6c14
@@ -82,6 +84,12 @@ SYM_INNER_LABEL(kvmlite_vmx_exit_point, SYM_L_GLOBAL)
 	mov	%r14, GPR(14)(%rax)
 	mov	%r15, GPR(15)(%rax)
 	popq	GPR(0)(%rax)
+	/*
+	 * Where the host kernel asks for it, overwrite the return-stack
+	 * entries the guest left before the first host RET (spec.c).
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
 	xor	%eax, %eax
 	jmp	.Lclear
 

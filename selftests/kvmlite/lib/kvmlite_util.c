@@ -74,12 +74,18 @@ const char *kvmlite_ko_path(void)
 
 int module_load(const char *path, const char *params)
 {
+	const char *lane = getenv("KVMLITE_LANE_PARAMS");
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char all[512];
 	int r;
 
 	if (fd < 0)
 		return -errno;
-	r = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	/* The lane's kvmlite parameters first: the caller's win over them. */
+	snprintf(all, sizeof(all), "%s %s",
+		 lane && strstr(path, "kvmlite") ? lane : "",
+		 params ? params : "");
+	r = syscall(SYS_finit_module, fd, all, 0);
 	r = r ? -errno : 0;
 	close(fd);
 	return r;

@@ -24,7 +24,11 @@ const char *lane_name(void);
 bool lane_has_vmx(void);
 
 const char *kvmlite_ko_path(void);
-/* 0 or -errno, from finit_module() / delete_module(O_NONBLOCK). */
+/*
+ * 0 or -errno, from finit_module() / delete_module(O_NONBLOCK).  For
+ * kvmlite, $KVMLITE_LANE_PARAMS (the test machine's, guest/init) come
+ * before params, so params override them.
+ */
 int module_load(const char *path, const char *params);
 int module_unload(const char *name);
 bool module_loaded(const char *name);
