@@ -126,6 +126,13 @@ static inline u64 load(u64 *p)
 	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
 }
 
+/* Spin until *p moves on from old (a handler ran). */
+static inline void wait_change(u64 *p, u64 old)
+{
+	while (load(p) == old)
+		asm volatile("pause");
+}
+
 static inline void store(u64 *p, u64 v)
 {
 	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
@@ -213,23 +220,20 @@ static u64 guest_sample(u64 row, u64 iterations)
 			h = load(&guest_hits);
 			t1 = rdtsc();
 			guest_wrmsr(X2APIC_ICR, ICR_SELF | IRQ_VECTOR);
-			while (load(&guest_hits) == h)
-				asm volatile("pause");
+			wait_change(&guest_hits, h);
 			total += load(&guest_hit_tsc) - t1;
 			break;
 		case ROW_IPI:
 			h = load(&guest_peer_hits);
 			t1 = rdtsc();
 			guest_wrmsr(X2APIC_ICR, 1ULL << 32 | PEER_VECTOR);
-			while (load(&guest_peer_hits) == h)
-				asm volatile("pause");
+			wait_change(&guest_peer_hits, h);
 			total += rdtsc() - t1;
 			break;
 		case ROW_EOI:
 			h = load(&guest_hits);
 			guest_wrmsr(X2APIC_ICR, ICR_SELF | NOEOI_VECTOR);
-			while (load(&guest_hits) == h)
-				asm volatile("pause");
+			wait_change(&guest_hits, h);
 			t1 = rdtsc();
 			guest_x2apic_eoi();
 			total += rdtsc() - t1;
@@ -254,8 +258,7 @@ static u64 guest_sample(u64 row, u64 iterations)
 			h = load(&guest_peer_hits);
 			t1 = rdtsc();
 			guest_wrmsr(X2APIC_ICR, 1ULL << 32 | PEER_VECTOR);
-			while (load(&guest_peer_hits) == h)
-				asm volatile("pause");
+			wait_change(&guest_peer_hits, h);
 			total += rdtsc() - t1;
 			break;
 		}

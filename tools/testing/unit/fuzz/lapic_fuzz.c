@@ -21,43 +21,7 @@
 #include "../../../../kmod/lapic.h"
 #include "../../../../kmod/vmx/apic_delivery.h"
 #include "fuzz_input.h"
-
-static u64 now_ns;
-
-/* One thread here: the atomics' scheduling points (coop.c) do nothing. */
-void unit_sched_point(void)
-{
-}
-
-static u64 f_now(struct kvmlite_lapic *apic)
-{
-	return now_ns;
-}
-
-static void f_arm(struct kvmlite_lapic *apic, u64 expiry)
-{
-}
-
-static void f_cancel(struct kvmlite_lapic *apic)
-{
-}
-
-static void f_kick(struct kvmlite_lapic *apic)
-{
-}
-
-static void f_eoi(struct kvmlite_lapic *apic, u8 vector)
-{
-}
-
-static void f_ipi(struct kvmlite_lapic *apic, u32 low, u32 dest)
-{
-}
-
-static const struct kvmlite_lapic_ops fuzz_ops = {
-	.now_ns = f_now, .timer_arm = f_arm, .timer_cancel = f_cancel,
-	.kick = f_kick, .eoi_level = f_eoi, .send_ipi = f_ipi,
-};
+#include "fuzz_owner.h"
 
 static u32 reg(const struct kvmlite_lapic *apic, u32 off)
 {
@@ -143,7 +107,7 @@ static void op(struct kvmlite_lapic *apic, struct fuzz_input *in)
 		kvmlite_lapic_eoi(apic);
 		break;
 	case 7:
-		now_ns += fuzz_u32(in);
+		fuzz_now_ns += fuzz_u32(in);
 		kvmlite_lapic_timer_fire(apic);
 		break;
 	case 8:
@@ -157,7 +121,7 @@ static void op(struct kvmlite_lapic *apic, struct fuzz_input *in)
 		break;
 	case 11:
 		v64 = fuzz_u64(in);
-		kvmlite_lapic_set_tsc_deadline(apic, v64, now_ns + (u32)v64);
+		kvmlite_lapic_set_tsc_deadline(apic, v64, fuzz_now_ns + (u32)v64);
 		break;
 	case 12:
 		/* KVM_SET_LAPIC of the current page with one word changed. */
@@ -187,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kvm_lapic_state a, b;
 	int steps = 0;
 
-	now_ns = 0;
+	fuzz_now_ns = 0;
 	kvmlite_lapic_init(&apic, fuzz_u8(&in), &fuzz_ops,
 			   &kvmlite_injection_backend, NULL);
 	while (fuzz_more(&in) && steps++ < 4096) {

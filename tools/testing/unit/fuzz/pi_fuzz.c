@@ -25,6 +25,7 @@
 #include "../../../../kmod/lapic.h"
 #include "../../../../kmod/vmx/apic_delivery.h"
 #include "fuzz_input.h"
+#include "fuzz_owner.h"
 
 #define PI_ON	BIT(0)
 #define PI_SN	BIT(1)
@@ -36,41 +37,6 @@ static struct {
 	u64 waiting[4];		/* the model: posted or held, not yet drained */
 	bool on;		/* the model's ON */
 } M;
-
-/* One thread here: the atomics' scheduling points (coop.c) do nothing. */
-void unit_sched_point(void)
-{
-}
-
-static u64 f_now(struct kvmlite_lapic *apic)
-{
-	return 0;
-}
-
-static void f_arm(struct kvmlite_lapic *apic, u64 expiry)
-{
-}
-
-static void f_cancel(struct kvmlite_lapic *apic)
-{
-}
-
-static void f_kick(struct kvmlite_lapic *apic)
-{
-}
-
-static void f_eoi(struct kvmlite_lapic *apic, u8 vector)
-{
-}
-
-static void f_ipi(struct kvmlite_lapic *apic, u32 low, u32 dest)
-{
-}
-
-static const struct kvmlite_lapic_ops fuzz_ops = {
-	.now_ns = f_now, .timer_arm = f_arm, .timer_cancel = f_cancel,
-	.kick = f_kick, .eoi_level = f_eoi, .send_ipi = f_ipi,
-};
 
 static enum kvmlite_apic_delivery f_deliver(struct kvmlite_lapic *apic,
 					    u8 vector, bool level)
