@@ -230,6 +230,41 @@ static void print_counters(void)
 		tap_diag("counters:%s", line);
 }
 
+/*
+ * Bochs 2.7's XRSTOR(S) fault: a guest that uses XSAVE (on KVM) can see
+ * it as the test machine does, "Bad FPU state detected at
+ * restore_fpregs_from_fpstate" and its WARNING block
+ * (docs/linux-guest.md).  In that lane the block, up to its end marker,
+ * is cut out of out before the check, and said; anything else stays.
+ */
+static void cut_bochs27_xrstor_faults(char *out)
+{
+	static const char start[] = "------------[ cut here ]------------";
+	static const char end[] = "---[ end trace";
+	char *at, *fault, *stop, *eol;
+	int back;
+
+	if (strcmp(lane_name(), "bochs"))
+		return;
+	while ((fault = strstr(out, "Bad FPU state detected at restore_fpregs_from_fpstate"))) {
+		/* From the "cut here" line just before, or the fault's line. */
+		at = fault;
+		for (back = 0; at > out && back < 256; back++, at--)
+			if (!strncmp(at, start, sizeof(start) - 1))
+				break;
+		if (strncmp(at, start, sizeof(start) - 1))
+			for (at = fault; at > out && at[-1] != '\n'; at--)
+				;
+		stop = strstr(fault, end);
+		if (!stop)
+			return;
+		eol = strchr(stop, '\n');
+		stop = eol ? eol + 1 : stop + strlen(stop);
+		tap_diag("the guest saw Bochs 2.7's XRSTOR fault (\"Bad FPU state\"), not counted");
+		memmove(at, stop, strlen(stop) + 1);
+	}
+}
+
 static const char *bad_word(const char *out)
 {
 	size_t i;
@@ -261,6 +296,8 @@ bool linux_boot_check(const char *device, int smp, const char *what)
 		     "--initrd", linux_initrd_path(),
 		     "--append", append, NULL }, BOOT_TIMEOUT_S,
 		     poll_counters);
+	if (res.out)
+		cut_bochs27_xrstor_faults(res.out);
 	bad = bad_word(res.out);
 	ok = res.status == 0 && strstr(res.out, pass) && !bad;
 	p = strstr(res.out, "kvmlite-guest: init: tsc=");
