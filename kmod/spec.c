@@ -63,12 +63,9 @@ static void *l1d_flush_pages;
 /* The VM whose vCPU this CPU ran last (IBPB between VMs). */
 static DEFINE_PER_CPU(u64, last_vm_id);
 
-static u64 guest_arch_caps(void)
+/* What a guest reads, from the host's IA32_ARCH_CAPABILITIES (or 0). */
+static u64 guest_arch_caps(u64 host)
 {
-	u64 host = 0;
-
-	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES))
-		rdmsrl(MSR_IA32_ARCH_CAPABILITIES, host);
 	host &= ARCH_CAP_GUEST;
 	/* What the host kernel knows the CPU is not affected by, as KVM. */
 	if (!boot_cpu_has_bug(X86_BUG_CPU_MELTDOWN))
@@ -138,7 +135,7 @@ int kvmlite_spec_init(void)
 		if (!l1d_flush_pages)
 			return -ENOMEM;
 	}
-	spec.arch_caps = guest_arch_caps();
+	spec.arch_caps = guest_arch_caps(host_caps);
 	pr_info("kvmlite: mitigations: SPEC_CTRL %s, IBPB %s, VERW before entry %s, L1D flush %s%s, RSB fill after exit %s%s\n",
 		spec.spec_ctrl ? "per vCPU" : "absent",
 		spec.ibpb ? "between VMs" : "absent",

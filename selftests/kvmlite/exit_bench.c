@@ -174,6 +174,16 @@ static void guest_halt_until(u64 *count, u64 was, u64 *ready)
 	asm volatile("sti");
 }
 
+/* An x2APIC IPI to vCPU 1, until its handler ran: the ticks it took. */
+static u64 ipi_to_peer_ticks(void)
+{
+	u64 h = load(&guest_peer_hits), t1 = rdtsc();
+
+	guest_wrmsr(X2APIC_ICR, 1ULL << 32 | PEER_VECTOR);
+	wait_change(&guest_peer_hits, h);
+	return rdtsc() - t1;
+}
+
 /* One sample of a row: the ticks of iterations operations. */
 static u64 guest_sample(u64 row, u64 iterations)
 {
@@ -224,11 +234,7 @@ static u64 guest_sample(u64 row, u64 iterations)
 			total += load(&guest_hit_tsc) - t1;
 			break;
 		case ROW_IPI:
-			h = load(&guest_peer_hits);
-			t1 = rdtsc();
-			guest_wrmsr(X2APIC_ICR, 1ULL << 32 | PEER_VECTOR);
-			wait_change(&guest_peer_hits, h);
-			total += rdtsc() - t1;
+			total += ipi_to_peer_ticks();
 			break;
 		case ROW_EOI:
 			h = load(&guest_hits);
@@ -251,15 +257,10 @@ static u64 guest_sample(u64 row, u64 iterations)
 			total += load(&guest_hit_tsc) - t1;
 			break;
 		case ROW_IPI_HALTED:
-			while (!load(&guest_peer_ready))
-				asm volatile("pause");
+			wait_change(&guest_peer_ready, 0);
 			store(&guest_peer_ready, 0);
 			guest_delay(WAKE_DELAY);
-			h = load(&guest_peer_hits);
-			t1 = rdtsc();
-			guest_wrmsr(X2APIC_ICR, 1ULL << 32 | PEER_VECTOR);
-			wait_change(&guest_peer_hits, h);
-			total += rdtsc() - t1;
+			total += ipi_to_peer_ticks();
 			break;
 		}
 	}
