@@ -2,19 +2,23 @@
 /*
  * Exits to userspace other than I/O: a triple fault (KVM_EXIT_SHUTDOWN),
  * an invalid guest state (KVM_EXIT_FAIL_ENTRY), a signal (KVM_RUN
- * fails with EINTR and exit reason KVM_EXIT_INTR), immediate_exit, and
- * KVM_CREATE_VCPU with a bad or duplicate id.
+ * fails with EINTR and exit reason KVM_EXIT_INTR, also from a guest that
+ * spins with interrupts off), immediate_exit, and KVM_CREATE_VCPU with a
+ * bad or duplicate id.
  */
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define EXIT_REASON_INVALID_STATE	33
+#define RFLAGS_IF			0x200
 
 static void guest_ud2(void)
 {
@@ -108,6 +112,65 @@ static void signal_in_run(int dev)
 	vm_free(vm);
 }
 
+/* Interrupts off from the start (RFLAGS = 2), no exiting instruction. */
+static void guest_spin_if0_fn(void)
+{
+	asm volatile("1: jmp 1b");
+}
+
+static void if0_spin_timeout(int sig)
+{
+	(void)sig;
+	printf("# KVM_RUN of a guest spinning with IF = 0 %s\n",
+	       "did not end in 20 s of signals");
+	fflush(stdout);
+	_exit(KSFT_FAIL);
+}
+
+/*
+ * The host's interrupts (the signal's IPI, the tick) must end a stay in
+ * the guest whatever the guest's RFLAGS.IF: external-interrupt exiting.
+ */
+static void signal_in_if0_spin(int dev)
+{
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	struct kvm_regs regs;
+	pid_t me = getpid(), kicker;
+	int r;
+
+	skip_kvm_where_if0_guest_keeps_cpu(dev);
+	vm = vm_create_long_mode(dev);
+	vcpu = vm_vcpu_add(vm, 0, guest_spin_if0_fn);
+	vcpu_get_regs(vcpu, &regs);
+	TEST_ASSERT(!(regs.rflags & RFLAGS_IF), "rflags %#llx: IF set",
+		    regs.rflags);
+	install_handler();
+	signal(SIGALRM, if0_spin_timeout);
+	alarm(20);
+	kicker = fork();
+	TEST_ASSERT(kicker >= 0, "fork");
+	if (!kicker) {
+		for (;;) {
+			usleep(200000);
+			kill(me, SIGUSR1);
+		}
+	}
+	r = _vcpu_run(vcpu);
+	alarm(0);
+	kill(kicker, SIGKILL);
+	waitpid(kicker, NULL, 0);
+	TEST_EXPECT(r == -EINTR, "KVM_RUN returned %s, expected EINTR",
+		    errno_str(-r));
+	TEST_EXPECT(vcpu->run->exit_reason == KVM_EXIT_INTR,
+		    "exit reason %s, expected KVM_EXIT_INTR",
+		    exit_reason_str(vcpu->run->exit_reason));
+	vcpu_get_regs(vcpu, &regs);
+	TEST_EXPECT(!(regs.rflags & RFLAGS_IF),
+		    "rflags %#llx after the signal: IF set", regs.rflags);
+	vm_free(vm);
+}
+
 static void signal_pending(int dev)
 {
 	struct kvm_vm *vm = vm_create_long_mode(dev);
@@ -193,6 +256,8 @@ static const struct scenario scenarios[] = {
 	  NEED_GUEST, { 0 } },
 	{ "signal during KVM_RUN: EINTR, KVM_EXIT_INTR", signal_in_run,
 	  NEED_GUEST, { 0 } },
+	{ "signal ends KVM_RUN of a guest spinning with IF = 0",
+	  signal_in_if0_spin, NEED_GUEST, { 0 } },
 	{ "pending signal: EINTR, KVM_EXIT_INTR", signal_pending,
 	  NEED_GUEST, { 0 } },
 	{ "immediate_exit: EINTR, exit_reason untouched", immediate_exit,
