@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel LAPIC of each vCPU (KVM_CAP_SPLIT_IRQCHIP), wired to the
- * pure-logic model in lapic.c: its lock, its hrtimer, kicks, and the
- * guest's and userspace's ways in (x2APIC MSRs, xAPIC MMIO, APIC-write
- * exits, KVM_GET/SET_LAPIC).  Delivery between LAPICs is route.c's; the
+ * pure-logic model in lapic.c: its lock, its timer (apic_timer.c),
+ * kicks, and the guest's and userspace's ways in (x2APIC MSRs, xAPIC
+ * MMIO, APIC-write exits, KVM_GET/SET_LAPIC).  Delivery between LAPICs is route.c's; the
  * backend (vmx/) is reached only through apic->backend.
  *
  * Locking: each LAPIC has a raw spinlock, taken with interrupts off (the
@@ -33,19 +33,15 @@ static u64 op_now_ns(struct kvmlite_lapic *apic)
 	return ktime_get_ns();
 }
 
+/* Where the timer waits is apic_timer.c's. */
 static void op_timer_arm(struct kvmlite_lapic *apic, u64 expiry_ns)
 {
-	struct kvmlite_vcpu *vcpu = apic_vcpu(apic);
-
-	trace_kvmlite_apic_timer_arm(vcpu->vm->id, vcpu->id, expiry_ns);
-	hrtimer_start(&vcpu->apic_timer, ns_to_ktime(expiry_ns),
-		      HRTIMER_MODE_ABS_HARD);
+	kvmlite_apic_timer_arm(apic_vcpu(apic), expiry_ns);
 }
 
 static void op_timer_cancel(struct kvmlite_lapic *apic)
 {
-	/* Never wait here: the callback itself takes this lock. */
-	hrtimer_try_to_cancel(&apic_vcpu(apic)->apic_timer);
+	kvmlite_apic_timer_cancel(apic_vcpu(apic));
 }
 
 /*
@@ -58,7 +54,12 @@ void kvmlite_vcpu_kick(struct kvmlite_vcpu *vcpu)
 
 	vcpu->stats[KSTAT_KICKS]++;
 	wake_up_interruptible(&vcpu->wq);
-	if (task && task != current)
+	/*
+	 * A vCPU that polls in its halt is in the kernel and runs the halt
+	 * check again: no IPI to interrupt it (the wake-up above covers it
+	 * if it stops polling to sleep).
+	 */
+	if (task && task != current && !READ_ONCE(vcpu->halt_polling))
 		kick_process(task);
 }
 
@@ -162,19 +163,6 @@ static void apic_unlock_send_ipi(struct kvmlite_vcpu *vcpu,
 	}
 }
 
-static enum hrtimer_restart apic_timer_fn(struct hrtimer *timer)
-{
-	struct kvmlite_vcpu *vcpu = container_of(timer, struct kvmlite_vcpu,
-						 apic_timer);
-	unsigned long flags = kvmlite_apic_lock(vcpu);
-
-	trace_kvmlite_apic_timer_fire(vcpu->vm->id, vcpu->id);
-	kvmlite_lapic_timer_fire(vcpu->apic);
-	kvmlite_apic_unlock(vcpu, flags);
-	/* A periodic timer was re-armed by the model through timer_arm. */
-	return HRTIMER_NORESTART;
-}
-
 int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
 {
 	/*
@@ -187,8 +175,7 @@ int kvmlite_apic_create(struct kvmlite_vcpu *vcpu)
 	if (!vcpu->apic)
 		return -ENOMEM;
 	raw_spin_lock_init(&vcpu->apic_lock);
-	hrtimer_init(&vcpu->apic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
-	vcpu->apic_timer.function = apic_timer_fn;
+	kvmlite_apic_timer_init(vcpu);
 	/* Event injection until the backend sets its own (vmx/posted.c). */
 	kvmlite_lapic_init(vcpu->apic, vcpu->id, &vcpu_lapic_ops,
 			   &kvmlite_injection_backend, vcpu);

@@ -42,6 +42,8 @@ void kvmlite_ept_flush(struct kvmlite_ept *ept);
 /* run.c */
 void kvmlite_vmx_complete_userspace_exit(struct kvmlite_vcpu *vcpu);
 int kvmlite_vmx_enter_guest(struct kvmlite_vcpu *vcpu);
+/* The CPU ends a stay in the guest at a set time (VMX preemption timer). */
+bool kvmlite_vmx_bounds_guest_stay(void);
 
 /* inject.c: event injection, KVM_INTERRUPT; what kvm_run reports */
 bool kvmlite_ready_for_interrupt(struct kvmlite_vcpu *vcpu);

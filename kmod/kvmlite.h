@@ -78,6 +78,8 @@ enum kvmlite_stat {
 	KSTAT_SPURIOUS_WAKEUPS, KSTAT_PI_IPIS, KSTAT_HOST_IRQS,
 	KSTAT_APIC_ACCESS, KSTAT_APIC_WRITE, KSTAT_TPR_BELOW,
 	KSTAT_PI_SW_DRAINS, KSTAT_PI_NV_EXITS, KSTAT_L1D_FLUSH,
+	KSTAT_TIMER_ENTRY_FIRES, KSTAT_TIMER_HRTIMER_ARMS,
+	KSTAT_HALT_POLL_HITS, KSTAT_HALT_POLL_MISSES, KSTAT_FASTPATH,
 	NR_KSTATS
 };
 
@@ -157,9 +159,20 @@ struct kvmlite_vcpu {
 	bool eoi_exit_bitmap_stale;	/* TMR changed since (apicv.c) */
 	raw_spinlock_t apic_lock;
 	struct hrtimer apic_timer;
+	/*
+	 * Inside KVM_RUN the LAPIC timer may wait for the next entry instead
+	 * of the hrtimer (apic.c): the VMX preemption timer ends the stay in
+	 * the guest at timer_entry_ns.  The vCPU thread sets timer_entry_ok
+	 * while it runs the guest; the rest is under apic_lock.
+	 */
+	bool timer_entry_ok;
+	bool timer_at_entry;
+	u64 timer_entry_ns;
 	wait_queue_head_t wq;		/* HLT sleeps here */
 	struct task_struct *task;	/* the thread in KVM_RUN, for kicks */
 	bool halted;
+	unsigned int halt_poll_ns;	/* how long the next halt polls (run.c) */
+	bool halt_polling;		/* in that poll now: kicks need no IPI */
 	bool init_pending;		/* INIT seen: reset the VMCS state */
 	int sipi_vector;		/* SIPI to start at, or -1 */
 	bool ipi_pending, eoi_exit_pending;
@@ -210,6 +223,23 @@ void kvmlite_apic_sync_irr(struct kvmlite_vcpu *vcpu);
 void kvmlite_apic_count_drain(struct kvmlite_vcpu *vcpu, int highest);
 bool kvmlite_apic_takes_extint(struct kvmlite_vcpu *vcpu);
 void kvmlite_vcpu_kick(struct kvmlite_vcpu *vcpu);
+/* apic_timer.c: where the LAPIC timer waits (hrtimer or next entry) */
+void kvmlite_apic_timer_init(struct kvmlite_vcpu *vcpu);
+void kvmlite_apic_timer_arm(struct kvmlite_vcpu *vcpu, u64 expiry_ns);
+void kvmlite_apic_timer_cancel(struct kvmlite_vcpu *vcpu);
+void kvmlite_apic_timer_enter_guest(struct kvmlite_vcpu *vcpu);
+u64 __kvmlite_apic_timer_at_entry(struct kvmlite_vcpu *vcpu);
+u64 kvmlite_apic_timer_left(struct kvmlite_vcpu *vcpu);
+
+/* Every entry asks: inline, so that a vCPU without such a timer pays little. */
+static inline u64 kvmlite_apic_timer_at_entry(struct kvmlite_vcpu *vcpu)
+{
+	if (!READ_ONCE(vcpu->timer_at_entry))
+		return U64_MAX;
+	return __kvmlite_apic_timer_at_entry(vcpu);
+}
+
+void kvmlite_apic_timer_leave_guest(struct kvmlite_vcpu *vcpu);
 int kvmlite_apic_rdmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 *val);
 int kvmlite_apic_wrmsr(struct kvmlite_vcpu *vcpu, u32 index, u64 val,
 		       u64 expiry_ns);

@@ -8,8 +8,12 @@
  * halt, and the sleep happens here, around kvmlite_halt_check().
  */
 #include <linux/kvm.h>
+#include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
+#include <linux/timekeeping.h>
 #include <linux/signal.h>
 #include <linux/wait.h>
 #include <asm/fpu/api.h>
@@ -65,11 +69,27 @@ static bool apply_init_sipi(struct kvmlite_vcpu *vcpu)
 }
 
 /*
+ * Halt polling, as KVM's halt_poll_ns: a halted vCPU runs the halt check
+ * in a loop for a while before it sleeps, so a wake-up that comes soon
+ * costs no sleep and no wake.  Each vCPU's poll starts at 0, grows from
+ * HALT_POLL_START_NS, doubling, after a halt that slept yet ended within
+ * the maximum, and drops to 0 after a longer halt: a vCPU that halts for
+ * long burns no CPU.
+ */
+static unsigned int halt_poll_ns = 200000;
+module_param(halt_poll_ns, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns,
+		 "Longest a halted vCPU polls before it sleeps, in ns (0: never poll; default 200000, as KVM)");
+
+#define HALT_POLL_START_NS	10000
+
+/*
  * May the halted vCPU run again?  kvmlite_halt_check() under the LAPIC
  * lock, with the task state already set (vcpu_block), so a kick after the
- * check wakes the task and a kick before it is seen by the check.
+ * check wakes the task and a kick before it is seen by the check.  While
+ * polling (the task still running) only a check that wakes is traced.
  */
-static bool halt_wakes(struct kvmlite_vcpu *vcpu)
+static bool halt_wakes(struct kvmlite_vcpu *vcpu, bool polling)
 {
 	struct kvmlite_halt_check c = {
 		.irq_allowed = kvmlite_guest_irq_enabled(vcpu),
@@ -84,9 +104,48 @@ static bool halt_wakes(struct kvmlite_vcpu *vcpu)
 	cause = kvmlite_halt_check(vcpu->apic, &c);
 	kvmlite_apic_unlock(vcpu, flags);
 	kvmlite_apic_count_drain(vcpu, c.drained);
-	trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, c.highest, c.rvi,
-				 c.ppr, c.irq_allowed, cause);
+	if (!polling || cause != KVMLITE_WAKE_NONE)
+		trace_kvmlite_halt_check(vcpu->vm->id, vcpu->id, c.highest,
+					 c.rvi, c.ppr, c.irq_allowed, cause);
 	return cause != KVMLITE_WAKE_NONE;
+}
+
+/*
+ * The same halt check, again and again, until it wakes the vCPU, the poll
+ * time is up, or the CPU is wanted (another task, a signal).
+ */
+static bool halt_poll(struct kvmlite_vcpu *vcpu, u64 start)
+{
+	u64 stop = start + vcpu->halt_poll_ns;
+
+	bool woken;
+
+	if (!vcpu->halt_poll_ns)
+		return false;
+	WRITE_ONCE(vcpu->halt_polling, true);
+	for (;;) {
+		woken = halt_wakes(vcpu, true);
+		if (woken || need_resched() || signal_pending(current) ||
+		    !single_task_running() || ktime_get_ns() >= stop)
+			break;
+		cpu_relax();
+	}
+	WRITE_ONCE(vcpu->halt_polling, false);
+	vcpu->stats[woken ? KSTAT_HALT_POLL_HITS : KSTAT_HALT_POLL_MISSES]++;
+	return woken;
+}
+
+/* After a halt that slept and was woken, halted_ns after it began. */
+static void halt_poll_adapt(struct kvmlite_vcpu *vcpu, u64 halted_ns)
+{
+	unsigned int max = READ_ONCE(halt_poll_ns);
+
+	if (halted_ns > max)
+		vcpu->halt_poll_ns = 0;
+	else if (vcpu->halt_poll_ns < max)
+		vcpu->halt_poll_ns = min(max, vcpu->halt_poll_ns ?
+					 vcpu->halt_poll_ns * 2 :
+					 HALT_POLL_START_NS);
 }
 
 /*
@@ -99,12 +158,17 @@ static int vcpu_block(struct kvmlite_vcpu *vcpu)
 {
 	DEFINE_WAIT(wait);
 	bool slept = false, halt = false;
+	u64 start = ktime_get_ns();
 	int r = 1;
 
+	if (!waits_for_sipi(vcpu) && halt_poll(vcpu, start)) {
+		halt = true;
+		goto woken;
+	}
 	for (;;) {
 		prepare_to_wait(&vcpu->wq, &wait, TASK_INTERRUPTIBLE);
 		halt = !waits_for_sipi(vcpu);
-		if (halt ? halt_wakes(vcpu) : apply_init_sipi(vcpu))
+		if (halt ? halt_wakes(vcpu, false) : apply_init_sipi(vcpu))
 			break;
 		if (signal_pending(current)) {
 			r = -EINTR;
@@ -121,6 +185,9 @@ static int vcpu_block(struct kvmlite_vcpu *vcpu)
 		slept = true;
 	}
 	finish_wait(&vcpu->wq, &wait);
+	if (r > 0 && halt && slept)
+		halt_poll_adapt(vcpu, ktime_get_ns() - start);
+woken:
 	if (r > 0 && halt) {
 		vcpu->halted = false;
 		vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
@@ -191,10 +258,14 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	/* Userspace ran on this CPU: flush L1D before entry (spec.c). */
 	kvmlite_spec_l1d_dirty(vcpu);
+	kvmlite_apic_timer_enter_guest(vcpu);
 
 	for (;;) {
 		if (must_block(vcpu)) {
+			/* Its timer must wake it: back on the hrtimer. */
+			kvmlite_apic_timer_leave_guest(vcpu);
 			r = vcpu_block(vcpu);
+			kvmlite_apic_timer_enter_guest(vcpu);
 			kvmlite_spec_l1d_dirty(vcpu);	/* other tasks ran */
 			if (r < 0) {
 				run->exit_reason = KVM_EXIT_INTR;
@@ -230,6 +301,7 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 		if (r <= 0)
 			break;
 	}
+	kvmlite_apic_timer_leave_guest(vcpu);
 	kvmlite_save_run_state(vcpu);
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);

@@ -47,6 +47,12 @@ static const char *const stat_names[NR_KSTATS] = {
 	/* external-interrupt exits for the notification vector itself */
 	[KSTAT_PI_NV_EXITS] = "pi_notification_exits",
 	[KSTAT_L1D_FLUSH] = "l1d_flushes",
+	[KSTAT_TIMER_ENTRY_FIRES] = "timer_entry_fires",
+	[KSTAT_TIMER_HRTIMER_ARMS] = "timer_hrtimer_arms",
+	[KSTAT_HALT_POLL_HITS] = "halt_poll_hits",
+	[KSTAT_HALT_POLL_MISSES] = "halt_poll_misses",
+	/* exits handled with interrupts off, straight back in (vmx/exit.c) */
+	[KSTAT_FASTPATH] = "fastpath_exits",
 };
 
 static int vcpu_stats_show(struct seq_file *m, void *unused)

@@ -374,6 +374,38 @@ static int handle_ept_violation(struct kvmlite_vcpu *vcpu, u64 qual)
 				   qual & EPT_VIOLATION_ACC_WRITE);
 }
 
+/*
+ * Interrupts still off after the exit, before kvmlite_handle_exit: the
+ * exits that need nothing a sleeping lock or an open interrupt window
+ * would give, handled here so that the vCPU goes straight back in
+ * (kvm_intel's irqs-off fastpath).  Only a guest's TSC-deadline write
+ * while its timer waits for the entry (apic_timer.c): it notes the
+ * deadline and arms nothing.  True when the exit is done.
+ */
+bool kvmlite_exit_fastpath(struct kvmlite_vcpu *vcpu)
+{
+	u32 reason;
+	u64 val;
+
+	/* Cheapest first: every exit passes here. */
+	if (!vcpu->timer_entry_ok ||
+	    (u32)vcpu->gprs[GPR_RCX] != MSR_IA32_TSC_DEADLINE)
+		return false;
+	reason = vmcs_read(VM_EXIT_REASON);
+	if (reason != EXIT_REASON_MSR_WRITE)
+		return false;
+	vcpu->stats[KSTAT_EXITS]++;
+	vcpu->stats[KSTAT_MSR]++;
+	vcpu->stats[KSTAT_FASTPATH]++;
+	trace_kvmlite_exit(vcpu->vm->id, vcpu->id, reason, 0,
+			   vmcs_read(GUEST_RIP));
+	val = (u32)vcpu->gprs[GPR_RAX] | (u64)(u32)vcpu->gprs[GPR_RDX] << 32;
+	/* The LAPIC takes any deadline (0 disarms); the write never faults. */
+	kvmlite_set_msr(vcpu, MSR_IA32_TSC_DEADLINE, val, false);
+	skip_instruction();
+	return true;
+}
+
 int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;

@@ -13,6 +13,7 @@
  * (posted.c), handed to the host's handler before that; so is an NMI.
  */
 #include <linux/context_tracking.h>
+#include <linux/math64.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/signal.h>
@@ -24,6 +25,7 @@
 #include <asm/mmu_context.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
+#include <asm/tsc.h>
 #include <asm/tlbflush.h>
 
 #include "../spec.h"
@@ -119,8 +121,27 @@ static bool exit_was_nmi(void)
 	       (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR;
 }
 
-/* One entry and exit; interrupts and preemption are off. */
-static void run_once(struct kvmlite_vcpu *vcpu)
+bool kvmlite_vmx_bounds_guest_stay(void)
+{
+	return kvmlite_vmcs_config.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
+}
+
+/* The stay in the guest: a slice, or less where the LAPIC timer is due. */
+static u32 preemption_timer_value(u64 timer_ns)
+{
+	u64 tsc = KVMLITE_GUEST_SLICE_TSC;
+
+	if (timer_ns != U64_MAX && tsc_khz &&
+	    timer_ns < div_u64(tsc * 1000000, tsc_khz))
+		tsc = mul_u64_u32_div(timer_ns, tsc_khz, 1000000);
+	return tsc >> kvmlite_vmcs_config.preemption_timer_rate;
+}
+
+/*
+ * One entry and exit; interrupts and preemption are off.  timer_ns: how
+ * long until the LAPIC timer is due, U64_MAX when it waits elsewhere.
+ */
+static void run_once(struct kvmlite_vcpu *vcpu, u64 timer_ns)
 {
 	struct host_state host;
 
@@ -132,10 +153,9 @@ static void run_once(struct kvmlite_vcpu *vcpu)
 	 * IF=0 (KVM_RUN then ignored signals and IPIs went unanswered), and
 	 * the preemption timer bounds every stay in the guest anyway.
 	 */
-	if (kvmlite_vmcs_config.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+	if (kvmlite_vmx_bounds_guest_stay())
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
-			   KVMLITE_GUEST_SLICE_TSC >>
-			   kvmlite_vmcs_config.preemption_timer_rate);
+			   preemption_timer_value(timer_ns));
 	if (vcpu->flush_vpid) {
 		if (vcpu->vpid)
 			vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid);
@@ -183,10 +203,14 @@ void kvmlite_vmx_complete_userspace_exit(struct kvmlite_vcpu *vcpu)
 /*
  * Inject what is due, enter, and handle the exit: 1 to enter again, 0 to
  * return to userspace, a negative errno; -EAGAIN when it did not enter
- * (the thread must reschedule or a signal came).  The VMCS is current.
+ * (the thread must reschedule or a signal came).  An exit the fastpath
+ * handles enters again from here.  The VMCS is current.
  */
 int kvmlite_vmx_enter_guest(struct kvmlite_vcpu *vcpu)
 {
+	bool fast;
+	u64 timer_ns;
+
 	preempt_disable();
 	local_irq_disable();
 	if (need_resched() || signal_pending(current)) {
@@ -194,6 +218,8 @@ int kvmlite_vmx_enter_guest(struct kvmlite_vcpu *vcpu)
 		preempt_enable();
 		return -EAGAIN;
 	}
+	/* Before in_guest: a vector the timer sets is drained below. */
+	timer_ns = kvmlite_apic_timer_at_entry(vcpu);
 	/* From here a post notifies through the hardware (posted.c). */
 	if (vcpu->hw_pi) {
 		WRITE_ONCE(vcpu->in_guest, true);
@@ -201,10 +227,25 @@ int kvmlite_vmx_enter_guest(struct kvmlite_vcpu *vcpu)
 		smp_mb();
 	}
 	kvmlite_inject_events(vcpu);
-	run_once(vcpu);
+	for (;;) {
+		run_once(vcpu, timer_ns);
+		fast = vcpu->timer_entry_ok && !vcpu->entry_fail &&
+		       kvmlite_exit_fastpath(vcpu);
+		if (!fast || need_resched() || signal_pending(current))
+			break;
+		/*
+		 * Nothing to inject that was not there: a post since kicks or
+		 * notifies, which ends the next stay at once.  A timer that is
+		 * due fires on the way round (kvmlite_apic_timer_at_entry,
+		 * before in_guest).
+		 */
+		timer_ns = kvmlite_apic_timer_left(vcpu);
+		if (!timer_ns)
+			break;
+	}
 	WRITE_ONCE(vcpu->in_guest, false);
 	local_irq_enable();
 	preempt_enable();
 
-	return kvmlite_handle_exit(vcpu);
+	return fast ? 1 : kvmlite_handle_exit(vcpu);
 }

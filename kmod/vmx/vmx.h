@@ -64,6 +64,7 @@ void kvmlite_nmi_unblocked_by_iret(void);
 
 /* exit.c */
 int kvmlite_handle_exit(struct kvmlite_vcpu *vcpu);
+bool kvmlite_exit_fastpath(struct kvmlite_vcpu *vcpu);
 void kvmlite_inject_gp(struct kvmlite_vcpu *vcpu);
 
 void kvmlite_complete_pio_in(struct kvmlite_vcpu *vcpu);

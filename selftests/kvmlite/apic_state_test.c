@@ -330,6 +330,38 @@ static void guest_tsc_deadline(void)
 	GUEST_DONE();
 }
 
+#define SPIN_DEADLINES	8
+
+/*
+ * Deadlines reached while the guest spins and nothing else exits: the
+ * timer must end the stay in the guest by itself (kvmlite: the VMX
+ * preemption timer, or with hv_timer=0 an hrtimer).
+ */
+static void guest_tsc_deadline_spin(void)
+{
+	u64 delta = ns_to_tsc(DEADLINE_NS), deadline, late, worst = 0;
+	unsigned int i;
+
+	guest_x2apic_on();
+	guest_wrmsr(X2APIC_LVTT, LVTT_TSCDEADLINE | TIMER_VECTOR);
+	for (i = 1; i <= SPIN_DEADLINES; i++) {
+		deadline = guest_rdtsc() + delta;
+		guest_wrmsr(MSR_TSC_DEADLINE, deadline);
+		while (timer_count() < i)
+			asm volatile("pause");
+		GUEST_CHECK(arrival_tsc(i) >= deadline,
+			    "interrupt %u at TSC %llu, %llu before the deadline",
+			    i, arrival_tsc(i), deadline - arrival_tsc(i));
+		late = arrival_tsc(i) - deadline;
+		GUEST_CHECK(late <= LATE_FACTOR * delta,
+			    "interrupt %u %llu TSC after the deadline", i, late);
+		if (late > worst)
+			worst = late;
+	}
+	GUEST_SYNC(worst, 0);
+	GUEST_DONE();
+}
+
 /*
  * Deadlines the timer never reaches: kvmlite's conversion to ns divided
  * (deadline - TSC) * 10^6 by the TSC rate in kHz, and a quotient over 64
@@ -487,8 +519,10 @@ static struct kvm_vm *lapic_vm(int dev)
  * behind the host's: the TSC-deadline timer must compare the deadline
  * with the guest's TSC, not the host's.
  */
-static void run_timer_guest(int dev, void *guest_fn, const char *what,
-			    bool sync, bool reset_tsc)
+/* Run guest_fn to its end; the VM stays for its counters. */
+static struct kvm_vm *run_timer_guest_vm(int dev, void *guest_fn,
+					 const char *what, bool sync,
+					 bool reset_tsc)
 {
 	struct kvm_vm *vm = lapic_vm(dev);
 	struct kvm_vcpu *vcpu = lapic_vcpu_add(vm, 0, guest_fn);
@@ -507,7 +541,13 @@ static void run_timer_guest(int dev, void *guest_fn, const char *what,
 		tap_diag("%s: %llu, %llu", what, uc.args[0], uc.args[1]);
 	}
 	vcpu_run_to_done(vcpu);
-	vm_free(vm);
+	return vm;
+}
+
+static void run_timer_guest(int dev, void *guest_fn, const char *what,
+			    bool sync, bool reset_tsc)
+{
+	vm_free(run_timer_guest_vm(dev, guest_fn, what, sync, reset_tsc));
 }
 
 static void timer_oneshot(int dev)
@@ -536,6 +576,47 @@ static void timer_tsc_deadline_offset(int dev)
 	run_timer_guest(dev, guest_tsc_deadline,
 			"TSC-deadline, guest TSC set to 0: TSC from deadline to interrupt",
 			true, true);
+}
+
+/* hv_timer: "1" or "0"; which way the timer went shows in the counters. */
+static void tsc_deadline_spin(int dev, const char *hv_timer)
+{
+	long entry_fires, hrtimer_arms;
+	struct kvm_vm *vm;
+
+	if (dev_is_kvmlite(dev))
+		kvmlite_param_or_skip(dev, "hv_timer", hv_timer);
+	else if (strcmp(hv_timer, "1"))
+		test_skip("kvmlite's hv_timer parameter");
+	vm = run_timer_guest_vm(dev, guest_tsc_deadline_spin,
+				"TSC-deadline, guest spinning: worst TSC after the deadline",
+				true, false);
+	entry_fires = kvmlite_vcpu_stat(0, "timer_entry_fires");
+	hrtimer_arms = kvmlite_vcpu_stat(0, "timer_hrtimer_arms");
+	vm_free(vm);
+	if (!dev_is_kvmlite(dev))
+		return;
+	kvmlite_set_param("hv_timer", "1");
+	tap_diag("fired at entry %ld, hrtimer armed %ld", entry_fires,
+		 hrtimer_arms);
+	if (!strcmp(hv_timer, "1"))
+		TEST_EXPECT(entry_fires >= SPIN_DEADLINES,
+			    "%ld of %d deadlines fired at entry with hv_timer=1",
+			    entry_fires, SPIN_DEADLINES);
+	else
+		TEST_EXPECT(!entry_fires && hrtimer_arms >= SPIN_DEADLINES,
+			    "hv_timer=0: %ld fired at entry, %ld hrtimer arms",
+			    entry_fires, hrtimer_arms);
+}
+
+static void timer_tsc_deadline_spin(int dev)
+{
+	tsc_deadline_spin(dev, "1");
+}
+
+static void timer_tsc_deadline_spin_hrtimer(int dev)
+{
+	tsc_deadline_spin(dev, "0");
 }
 
 static void timer_tsc_deadline_far(int dev)
@@ -948,6 +1029,11 @@ static const struct scenario scenarios[] = {
 	  timer_tsc_deadline, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "timer TSC-deadline after the host set the guest TSC to 0",
 	  timer_tsc_deadline_offset, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "timer TSC-deadline while the guest spins: on time, fired at entry",
+	  timer_tsc_deadline_spin, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "timer TSC-deadline while the guest spins, hv_timer=0: on the hrtimer",
+	  timer_tsc_deadline_spin_hrtimer, NEED_GUEST,
+	  { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "timer TSC-deadline far in the future: no host fault, no interrupt",
 	  timer_tsc_deadline_far, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "timer mode switches: only to or from TSC-deadline disarms",

@@ -16,6 +16,7 @@
 
 #include "apic.h"
 #include "kvm_util.h"
+#include "kvmlite_util.h"
 
 #define IPI_VECTOR	0x40
 #define TIMER_VECTOR	0x41
@@ -232,12 +233,18 @@ static void *run_ping_pong(void *arg)
 	return NULL;
 }
 
-static void ipi_ping_pong(int dev)
+/* halt_poll_ns: kvmlite's setting for the run, NULL for the default. */
+static void ping_pong(int dev, const char *halt_poll_ns)
 {
-	struct kvm_vm *vm = vm_create_long_mode(dev);
+	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[2];
 	pthread_t threads[2];
+	long hits = 0, misses = 0;
 	int i;
+
+	if (halt_poll_ns)
+		kvmlite_param_or_skip(dev, "halt_poll_ns", halt_poll_ns);
+	vm = vm_create_long_mode(dev);
 
 	enable_split_irqchip(vm);
 	vm_set_idt_gate(vm, PING_VECTOR, ASM_SYMBOL_ADDR(guest_ipi_stub));
@@ -252,7 +259,39 @@ static void ipi_ping_pong(int dev)
 					    vcpus[i]), "pthread_create");
 	for (i = 0; i < 2; i++)
 		pthread_join(threads[i], NULL);
+	for (i = 0; i < 2; i++) {
+		hits += kvmlite_vcpu_stat(i, "halt_poll_hits");
+		misses += kvmlite_vcpu_stat(i, "halt_poll_misses");
+	}
 	vm_free(vm);
+	if (!dev_is_kvmlite(dev))
+		return;
+	if (halt_poll_ns)
+		kvmlite_set_param("halt_poll_ns", "200000");	/* the default */
+	tap_diag("halt polls: %ld ended the halt, %ld gave up and slept",
+		 hits, misses);
+	/*
+	 * Halts between IPIs are short: the poll grows from 0 after the
+	 * first of them that sleeps, and polls the later ones.
+	 */
+	if (halt_poll_ns)
+		TEST_EXPECT(!hits && !misses,
+			    "halt_poll_ns=0: %ld polls ended a halt, %ld gave up",
+			    hits, misses);
+	else
+		TEST_EXPECT(hits + misses > 0,
+			    "no halt polled in 400 short halts (%ld, %ld)",
+			    hits, misses);
+}
+
+static void ipi_ping_pong(int dev)
+{
+	ping_pong(dev, NULL);
+}
+
+static void ipi_ping_pong_no_poll(int dev)
+{
+	ping_pong(dev, "0");
 }
 
 #define AP_VECTOR	0x09		/* the AP starts at 0x9000 */
@@ -370,6 +409,8 @@ static const struct scenario scenarios[] = {
 	  msi_wakes_halted, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "two vCPUs ping-pong 200 IPIs, halting between them",
 	  ipi_ping_pong, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "the same ping-pong, halt_poll_ns=0: every halt sleeps",
+	  ipi_ping_pong_no_poll, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "INIT and SIPI start an application processor in real mode",
 	  init_sipi, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "xAPIC MMIO and KVM_GET/SET_LAPIC see the same registers",

@@ -66,18 +66,27 @@
 #define LVTT_TSC_DEADLINE	(2U << 17)
 /* A halted vCPU is left this long to go to sleep before it is woken. */
 #define WAKE_DELAY		20000
+/* One that halted this recently is woken within halt polling's reach. */
+#define SOON_DELAY		2000
 #define ROW_TIMEOUT_S		600
 
 enum row_id {
 	ROW_LOOP, ROW_INVD, ROW_CPUID, ROW_VMCALL, ROW_PIO, ROW_MMIO,
 	ROW_RDMSR, ROW_WRMSR, ROW_SELF_IPI, ROW_IPI, ROW_EOI, ROW_TSCDL,
-	ROW_MSI_HALTED, ROW_TIMER_HALTED, ROW_IPI_HALTED, NR_ROWS,
+	ROW_MSI_HALTED, ROW_TIMER_HALTED, ROW_IPI_HALTED, ROW_IPI_HALTED_SOON,
+	NR_ROWS,
 };
 
 /* The rows kvmlite's APICv and posting settings change. */
 #define APIC_ROW(r)	((r) >= ROW_SELF_IPI)
 /* The rows that wait for a halted vCPU: fewer operations per sample. */
 #define WAKE_ROW(r)	((r) >= ROW_MSI_HALTED)
+
+/* The rows with a second vCPU, which takes the IPIs. */
+static bool peer_row(u64 row)
+{
+	return row == ROW_IPI || row >= ROW_IPI_HALTED;
+}
 
 static const char *const row_names[NR_ROWS] = {
 	[ROW_LOOP] = "guest loop, no exit",
@@ -95,6 +104,7 @@ static const char *const row_names[NR_ROWS] = {
 	[ROW_MSI_HALTED] = "KVM_SIGNAL_MSI, halted vCPU",
 	[ROW_TIMER_HALTED] = "APIC timer, halted vCPU",
 	[ROW_IPI_HALTED] = "x2APIC ICR IPI, halted vCPU",
+	[ROW_IPI_HALTED_SOON] = "x2APIC ICR IPI, vCPU halted 2000 ticks ago",
 };
 
 /* Shared with the guest (sync_global_*). */
@@ -257,9 +267,10 @@ static u64 guest_sample(u64 row, u64 iterations)
 			total += load(&guest_hit_tsc) - t1;
 			break;
 		case ROW_IPI_HALTED:
+		case ROW_IPI_HALTED_SOON:
 			wait_change(&guest_peer_ready, 0);
 			store(&guest_peer_ready, 0);
-			guest_delay(WAKE_DELAY);
+			guest_delay(row == ROW_IPI_HALTED ? WAKE_DELAY : SOON_DELAY);
 			total += ipi_to_peer_ticks();
 			break;
 		}
@@ -281,7 +292,7 @@ static void guest_bench(u64 row, u64 iterations, u64 samples)
 	}
 	asm volatile("sti");
 	/* vCPU 1 is in its loop before the first IPI. */
-	if (row == ROW_IPI || row == ROW_IPI_HALTED)
+	if (peer_row(row))
 		while (!load(&guest_peer_ready))
 			asm volatile("pause");
 	if (row == ROW_MSI_HALTED) {
@@ -295,7 +306,7 @@ static void guest_bench(u64 row, u64 iterations, u64 samples)
 	for (s = 0; s < samples; s++)
 		guest_total[s] = guest_sample(row, iterations);
 	store(&guest_stop, 1);
-	if (row == ROW_IPI || row == ROW_IPI_HALTED)
+	if (peer_row(row))
 		guest_wrmsr(X2APIC_ICR, 1ULL << 32 | PEER_VECTOR);
 	GUEST_DONE();
 }
@@ -478,7 +489,7 @@ static void measure_row(int dev, int row, u64 *median, u64 *bracket)
 	struct msi_sender ms = { .vm = vm };
 	pthread_t peer_thread, msi_thread;
 	u64 per_op[MAX_SAMPLES];
-	bool two = row == ROW_IPI || row == ROW_IPI_HALTED;
+	bool two = peer_row(row);
 
 	if (APIC_ROW(row))
 		vm_enable_split_irqchip(vm);
@@ -493,7 +504,7 @@ static void measure_row(int dev, int row, u64 *median, u64 *bracket)
 		vcpu_set_cpuid_tsc_deadline(vcpu);
 	if (two) {
 		peer = vm_vcpu_add(vm, 1, guest_peer);
-		vcpu_args_set(peer, 1, (u64)(row == ROW_IPI_HALTED));
+		vcpu_args_set(peer, 1, (u64)(row != ROW_IPI));
 		vcpu_idt_all_vectors(peer);
 		vcpu_make_runnable(peer);
 		vcpu_expect_sync(peer, 0);
@@ -600,6 +611,9 @@ static const struct setting settings[] = {
 	{ "", false },
 	{ "enable_apicv=0", true },
 	{ "posted_interrupts=0", true },
+	/* Before the fast paths, each on its own. */
+	{ "hv_timer=0", true },
+	{ "halt_poll_ns=0", true },
 	/* Only where the CPU posts (Bochs 3.0, real hardware). */
 	{ "hw_posted_interrupts=0", true },
 };

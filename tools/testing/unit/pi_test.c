@@ -19,7 +19,8 @@
  * module's code itself and checks that these tests fail.
  *
  * The vCPU thread is run.c's halt loop: set the task state, take the
- * LAPIC lock, kvmlite_halt_check(), drop the lock, schedule().  A poster
+ * LAPIC lock, kvmlite_halt_check(), drop the lock, schedule(); with halt
+ * polling, the same check a number of times first, the task running.  A poster
  * is a remote CPU's kvmlite_lapic_accept_irq() (lock-free: stronger than
  * the module, which holds the target's lock), notifying on NOTIFY as
  * vmx/posted.c does; the timer fires under the lock.
@@ -59,6 +60,8 @@ struct model {
 };
 
 static struct model M;
+/* Halt checks the vCPU polls before its halt loop (run.c halt_poll). */
+static int poll_checks;
 
 static void model_wake(void)
 {
@@ -228,6 +231,18 @@ static void vcpu_thread(void *arg)
 	enum kvmlite_wake_cause cause;
 
 	(void)arg;
+	for (int i = 0; i < poll_checks; i++) {
+		unit_sched_point();		/* cpu_relax() */
+		memset(&c, 0, sizeof(c));
+		c.irq_allowed = true;
+		lock();
+		cause = kvmlite_halt_check(&M.apic, &c);
+		unlock();
+		if (cause != KVMLITE_WAKE_NONE) {
+			M.awake = true;
+			return;
+		}
+	}
 	for (;;) {
 		unit_sched_point();		/* prepare_to_wait() */
 		M.task_running = false;
@@ -424,6 +439,15 @@ static void test_exhaustive(void)
 	CHECK(bad == 0 && !s.truncated,
 	      "event injection: %ld interleavings, %ld lost wake-ups",
 	      s.runs, bad);
+	/* The OS-6829 shape (PPR 0x70, a remote vector, the timer), polled. */
+	memset(&s, 0, sizeof(s));
+	poll_checks = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(vector_table); i++)
+		explore(0x70, 0, 0xd3, 1, &vector_table[i], POSTED, &s);
+	poll_checks = 0;
+	CHECK(s.violations == 0 && !s.truncated && s.runs > 1000,
+	      "posting, one halt poll first: %ld interleavings, %ld lost wake-ups",
+	      s.runs, s.violations);
 	bad = explore_all(BROKEN_NEVER_CLEAR, &s);
 	CHECK(bad > 0, "bhyve's drain (ON never cleared): %ld lost wake-ups found",
 	      bad);
@@ -462,10 +486,12 @@ static long random_runs(enum variant v, long runs)
 		for (i = 0; i < np; i++)
 			vecs[i] = (u8)(0x20 + rng() % 0xe0);
 		model_init(isr, (u8)(rng() % 0x100) & 0xf0, timer, np, vecs, v);
+		poll_checks = (int)(rng() % 3);
 		spawn_all();
 		coop_run(&path);
 		bad += !final_ok();
 	}
+	poll_checks = 0;
 	return bad;
 }
 
@@ -473,7 +499,7 @@ static void test_random(void)
 {
 	long bad = random_runs(POSTED, RANDOM_RUNS);
 
-	CHECK(bad == 0, "%ld random interleavings: %ld lost wake-ups",
+	CHECK(bad == 0, "%ld random interleavings (0-2 halt polls): %ld lost wake-ups",
 	      RANDOM_RUNS, bad);
 	bad = random_runs(INJECTION, RANDOM_RUNS / 4);
 	CHECK(bad == 0, "event injection, %ld random: %ld lost wake-ups",
