@@ -85,10 +85,9 @@ static void install_handler(void)
 	TEST_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
 }
 
-static void signal_in_run(int dev)
+/* KVM_RUN while another process sends SIGUSR1 every 200 ms: EINTR. */
+static void run_until_signal(struct kvm_vcpu *vcpu)
 {
-	struct kvm_vm *vm = vm_create_long_mode(dev);
-	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, 0, guest_spin_fn);
 	pid_t me = getpid(), kicker;
 	int r;
 
@@ -109,6 +108,13 @@ static void signal_in_run(int dev)
 	TEST_EXPECT(vcpu->run->exit_reason == KVM_EXIT_INTR,
 		    "exit reason %s, expected KVM_EXIT_INTR",
 		    exit_reason_str(vcpu->run->exit_reason));
+}
+
+static void signal_in_run(int dev)
+{
+	struct kvm_vm *vm = vm_create_long_mode(dev);
+
+	run_until_signal(vm_vcpu_add(vm, 0, guest_spin_fn));
 	vm_free(vm);
 }
 
@@ -136,8 +142,6 @@ static void signal_in_if0_spin(int dev)
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
-	pid_t me = getpid(), kicker;
-	int r;
 
 	skip_kvm_where_if0_guest_keeps_cpu(dev);
 	vm = vm_create_long_mode(dev);
@@ -145,26 +149,10 @@ static void signal_in_if0_spin(int dev)
 	vcpu_get_regs(vcpu, &regs);
 	TEST_ASSERT(!(regs.rflags & RFLAGS_IF), "rflags %#llx: IF set",
 		    regs.rflags);
-	install_handler();
 	signal(SIGALRM, if0_spin_timeout);
 	alarm(20);
-	kicker = fork();
-	TEST_ASSERT(kicker >= 0, "fork");
-	if (!kicker) {
-		for (;;) {
-			usleep(200000);
-			kill(me, SIGUSR1);
-		}
-	}
-	r = _vcpu_run(vcpu);
+	run_until_signal(vcpu);
 	alarm(0);
-	kill(kicker, SIGKILL);
-	waitpid(kicker, NULL, 0);
-	TEST_EXPECT(r == -EINTR, "KVM_RUN returned %s, expected EINTR",
-		    errno_str(-r));
-	TEST_EXPECT(vcpu->run->exit_reason == KVM_EXIT_INTR,
-		    "exit reason %s, expected KVM_EXIT_INTR",
-		    exit_reason_str(vcpu->run->exit_reason));
 	vcpu_get_regs(vcpu, &regs);
 	TEST_EXPECT(!(regs.rflags & RFLAGS_IF),
 		    "rflags %#llx after the signal: IF set", regs.rflags);

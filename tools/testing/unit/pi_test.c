@@ -224,37 +224,34 @@ static void model_init(u8 in_service, u8 tpr, u8 timer_vec, int nposters,
 	M.task_running = true;
 }
 
-/* run.c's halt_wakes() and vcpu_block(), step for step. */
-static void vcpu_thread(void *arg)
+/* run.c's halt_wakes(): the check under the lock; true when it wakes. */
+static bool halt_wakes(void)
 {
-	struct kvmlite_halt_check c;
+	struct kvmlite_halt_check c = { .irq_allowed = true };
 	enum kvmlite_wake_cause cause;
 
+	lock();
+	cause = kvmlite_halt_check(&M.apic, &c);
+	unlock();
+	if (cause != KVMLITE_WAKE_NONE)
+		M.awake = true;
+	return M.awake;
+}
+
+/* run.c's halt_poll() and vcpu_block(), step for step. */
+static void vcpu_thread(void *arg)
+{
 	(void)arg;
 	for (int i = 0; i < poll_checks; i++) {
 		unit_sched_point();		/* cpu_relax() */
-		memset(&c, 0, sizeof(c));
-		c.irq_allowed = true;
-		lock();
-		cause = kvmlite_halt_check(&M.apic, &c);
-		unlock();
-		if (cause != KVMLITE_WAKE_NONE) {
-			M.awake = true;
+		if (halt_wakes())
 			return;
-		}
 	}
 	for (;;) {
 		unit_sched_point();		/* prepare_to_wait() */
 		M.task_running = false;
-		memset(&c, 0, sizeof(c));
-		c.irq_allowed = true;
-		lock();
-		cause = kvmlite_halt_check(&M.apic, &c);
-		unlock();
-		if (cause != KVMLITE_WAKE_NONE) {
-			M.awake = true;
+		if (halt_wakes())
 			return;
-		}
 		unit_sched_point();		/* schedule() */
 		if (!M.task_running) {
 			M.blocked = true;
