@@ -8,6 +8,8 @@
 #   make checkpatch      checkpatch.pl --strict over the kernel and user code
 #   make unit            userspace unit tests under ASan and UBSan
 #   make test            the whole suite (tools/testing/run-tests.sh)
+#   make test-debug      the suite on Bochs 3.0 with slab and page debugging
+#                        (tools/testing/test-debug.sh; not in make test)
 #   make bench           exit_bench in Bochs 2.7: what exits and interrupts
 #                        cost on kvmlite and on KVM, one table of guest TSC
 #                        ticks (BENCH_ON=bochs3 for Bochs 3.0, BENCH_ON=host
@@ -55,7 +57,7 @@ INSTALLED = $(DESTDIR)/lib/modules/$(KREL)/updates/kvmlite.ko \
 DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 DKMS_SRC = /usr/src/kvmlite-$(DKMS_VERSION)
 
-.PHONY: all module user clean check-kernels checkpatch unit test demo bench \
+.PHONY: all module user clean check-kernels checkpatch unit test test-debug demo bench \
 	install uninstall dkms-install dkms-remove
 
 all: module user
@@ -81,6 +83,10 @@ unit:
 
 test:
 	tools/testing/run-tests.sh
+
+# The suite on Bochs 3.0 with slab and page debugging (not in CI).
+test-debug: all
+	tools/testing/test-debug.sh
 
 demo:
 	tools/testing/demo.sh

@@ -105,7 +105,8 @@ BEGIN { while ((getline l < list) > 0) { sub(/\r$/, "", l); if (l != "") add_tes
 	}
 	# Known one-line advisories that merely contain a pattern word.
 	if (line ~ /RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable/) next
-	if (line ~ /(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|general protection fault)/) {
+	# "BUG <cache> (...)": a slab debugging report (make test-debug).
+	if (line ~ /(Oops|BUG:|BUG [^ :]+ \(|WARNING:|Kernel panic|Call Trace:|general protection fault)/) {
 		nbad++
 		if (nbad <= 10)
 			bad[nbad] = sprintf("line %d%s: %s", FNR, indmesg ? " (dmesg)" : "", line)
