@@ -185,6 +185,9 @@ static int vcpu_block(struct kvmlite_vcpu *vcpu)
 		slept = true;
 	}
 	finish_wait(&vcpu->wq, &wait);
+	/* Other tasks ran on this CPU: flush L1D before entry (spec.c). */
+	if (slept)
+		kvmlite_spec_l1d_dirty(vcpu);
 	if (r > 0 && halt && slept)
 		halt_poll_adapt(vcpu, ktime_get_ns() - start);
 woken:
@@ -266,7 +269,6 @@ int kvmlite_vcpu_run(struct kvmlite_vcpu *vcpu)
 			kvmlite_apic_timer_leave_guest(vcpu);
 			r = vcpu_block(vcpu);
 			kvmlite_apic_timer_enter_guest(vcpu);
-			kvmlite_spec_l1d_dirty(vcpu);	/* other tasks ran */
 			if (r < 0) {
 				run->exit_reason = KVM_EXIT_INTR;
 				break;
