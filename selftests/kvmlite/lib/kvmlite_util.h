@@ -33,6 +33,13 @@ bool lane_has_vmx(void);
 bool lane_masks_host_irqs_in_if0_guest(void);
 /* In a scenario: skip on such a lane when dev is not kvmlite. */
 void skip_kvm_where_if0_guest_keeps_cpu(int dev);
+/*
+ * The lane's emulator delivers a pending virtual interrupt (APICv) with
+ * RFLAGS.IF = 0 when a physical interrupt reaches it in guest mode (Bochs
+ * 2.7; Bochs 3.0 carries tools/testing/bochs3/patches/0003):
+ * docs/linux-guest.md.
+ */
+bool lane_delivers_virtual_intr_if0(void);
 
 const char *kvmlite_ko_path(void);
 /*
