@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -271,22 +272,29 @@ static void ping_pong(int dev, const char *halt_poll_ns)
 	tap_diag("halt polls: %ld ended the halt, %ld gave up and slept",
 		 hits, misses);
 	/*
-	 * Halts between IPIs are short: the poll grows from 0 after the
-	 * first of them that sleeps, and polls the later ones.
+	 * Halts between IPIs are shorter than a millisecond: the poll grows
+	 * from 0 after the first of them that sleeps, and polls the later
+	 * ones.  (With the default maximum, in Bochs, they are about as long
+	 * as the poll: it may shrink to 0 again, so that run only reports.)
 	 */
-	if (halt_poll_ns)
+	if (halt_poll_ns && !strcmp(halt_poll_ns, "0"))
 		TEST_EXPECT(!hits && !misses,
 			    "halt_poll_ns=0: %ld polls ended a halt, %ld gave up",
 			    hits, misses);
-	else
+	else if (halt_poll_ns)
 		TEST_EXPECT(hits + misses > 0,
-			    "no halt polled in 400 short halts (%ld, %ld)",
-			    hits, misses);
+			    "halt_poll_ns=%s: no halt polled in 400 short halts",
+			    halt_poll_ns);
 }
 
 static void ipi_ping_pong(int dev)
 {
 	ping_pong(dev, NULL);
+}
+
+static void ipi_ping_pong_long_poll(int dev)
+{
+	ping_pong(dev, "1000000");
 }
 
 static void ipi_ping_pong_no_poll(int dev)
@@ -409,6 +417,8 @@ static const struct scenario scenarios[] = {
 	  msi_wakes_halted, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "two vCPUs ping-pong 200 IPIs, halting between them",
 	  ipi_ping_pong, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
+	{ "the same ping-pong, halt_poll_ns=1000000: the halts poll",
+	  ipi_ping_pong_long_poll, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "the same ping-pong, halt_poll_ns=0: every halt sleeps",
 	  ipi_ping_pong_no_poll, NEED_GUEST, { KVM_CAP_SPLIT_IRQCHIP, 0 } },
 	{ "INIT and SIPI start an application processor in real mode",
