@@ -3,8 +3,9 @@
  * The in-kernel LAPIC of each vCPU (KVM_CAP_SPLIT_IRQCHIP), wired to the
  * pure-logic model in lapic.c: its lock, its timer (apic_timer.c),
  * kicks, and the guest's and userspace's ways in (x2APIC MSRs, xAPIC
- * MMIO, APIC-write exits, KVM_GET/SET_LAPIC).  Delivery between LAPICs is route.c's; the
- * backend (vmx/) is reached only through apic->backend.
+ * MMIO, APIC-write exits, KVM_GET/SET_LAPIC).  Delivery between LAPICs
+ * is route.c's; the backend (vmx/) is reached only through
+ * apic->backend.
  *
  * Locking: each LAPIC has a raw spinlock, taken with interrupts off (the
  * timer fires in hard interrupt context).  Nothing takes two LAPIC locks

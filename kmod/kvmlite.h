@@ -161,9 +161,9 @@ struct kvmlite_vcpu {
 	struct hrtimer apic_timer;
 	/*
 	 * Inside KVM_RUN the LAPIC timer may wait for the next entry instead
-	 * of the hrtimer (apic.c): the VMX preemption timer ends the stay in
-	 * the guest at timer_entry_ns.  The vCPU thread sets timer_entry_ok
-	 * while it runs the guest; the rest is under apic_lock.
+	 * of the hrtimer (apic_timer.c): the VMX preemption timer ends the
+	 * stay in the guest at timer_entry_ns.  The vCPU thread sets
+	 * timer_entry_ok while it runs the guest; the rest is under apic_lock.
 	 */
 	bool timer_entry_ok;
 	bool timer_at_entry;

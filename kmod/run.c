@@ -117,7 +117,6 @@ static bool halt_wakes(struct kvmlite_vcpu *vcpu, bool polling)
 static bool halt_poll(struct kvmlite_vcpu *vcpu, u64 start)
 {
 	u64 stop = start + vcpu->halt_poll_ns;
-
 	bool woken;
 
 	if (!vcpu->halt_poll_ns)

@@ -186,6 +186,12 @@ static int handle_cpuid(struct kvmlite_vcpu *vcpu)
 	return 1;
 }
 
+/* What a WRMSR writes: EDX:EAX. */
+static u64 wrmsr_value(const struct kvmlite_vcpu *vcpu)
+{
+	return (u32)vcpu->gprs[GPR_RAX] | (u64)(u32)vcpu->gprs[GPR_RDX] << 32;
+}
+
 static int handle_msr(struct kvmlite_vcpu *vcpu, bool write)
 {
 	u32 index = vcpu->gprs[GPR_RCX];
@@ -193,8 +199,7 @@ static int handle_msr(struct kvmlite_vcpu *vcpu, bool write)
 
 	vcpu->stats[KSTAT_MSR]++;
 	if (write) {
-		val = (u32)vcpu->gprs[GPR_RAX] |
-		      (u64)(u32)vcpu->gprs[GPR_RDX] << 32;
+		val = wrmsr_value(vcpu);
 		if (kvmlite_set_msr(vcpu, index, val, false)) {
 			/* As KVM's report_ignored_msrs: say which, rarely. */
 			pr_info_ratelimited("kvmlite: vcpu %u: WRMSR 0x%x <- 0x%llx: #GP (rip 0x%lx)\n",
@@ -380,16 +385,15 @@ static int handle_ept_violation(struct kvmlite_vcpu *vcpu, u64 qual)
  * would give, handled here so that the vCPU goes straight back in
  * (kvm_intel's irqs-off fastpath).  Only a guest's TSC-deadline write
  * while its timer waits for the entry (apic_timer.c): it notes the
- * deadline and arms nothing.  True when the exit is done.
+ * deadline and arms nothing.  The caller (vmx/run.c) checked that the
+ * timer waits for the entry (timer_entry_ok).  True when the exit is done.
  */
 bool kvmlite_exit_fastpath(struct kvmlite_vcpu *vcpu)
 {
 	u32 reason;
-	u64 val;
 
-	/* Cheapest first: every exit passes here. */
-	if (!vcpu->timer_entry_ok ||
-	    (u32)vcpu->gprs[GPR_RCX] != MSR_IA32_TSC_DEADLINE)
+	/* Cheapest first: every exit with such a timer passes here. */
+	if ((u32)vcpu->gprs[GPR_RCX] != MSR_IA32_TSC_DEADLINE)
 		return false;
 	reason = vmcs_read(VM_EXIT_REASON);
 	if (reason != EXIT_REASON_MSR_WRITE)
@@ -399,9 +403,8 @@ bool kvmlite_exit_fastpath(struct kvmlite_vcpu *vcpu)
 	vcpu->stats[KSTAT_FASTPATH]++;
 	trace_kvmlite_exit(vcpu->vm->id, vcpu->id, reason, 0,
 			   vmcs_read(GUEST_RIP));
-	val = (u32)vcpu->gprs[GPR_RAX] | (u64)(u32)vcpu->gprs[GPR_RDX] << 32;
 	/* The LAPIC takes any deadline (0 disarms); the write never faults. */
-	kvmlite_set_msr(vcpu, MSR_IA32_TSC_DEADLINE, val, false);
+	kvmlite_set_msr(vcpu, MSR_IA32_TSC_DEADLINE, wrmsr_value(vcpu), false);
 	skip_instruction();
 	return true;
 }
