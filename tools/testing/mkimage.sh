@@ -17,6 +17,14 @@
 #   KVMLITE_TEST_KO          kvmlite.ko to use instead of kmod/kvmlite.ko
 #   KVMLITE_TEST_SELFTESTS   selftest dir instead of selftests/kvmlite
 #   KVMLITE_TEST_VMM         VMM binary instead of tools/vmm/kvmlite-run
+#   KVMLITE_TEST_KERNEL      bzImage the test machine boots instead of
+#                            Debian's (make test-debug's debug kernel); the
+#                            Linux guest of kvmlite-run stays Debian's
+#   KVMLITE_TEST_KVM_MODULES directory with irqbypass.ko, kvm.ko and
+#                            kvm-intel.ko built for that kernel
+#   KVMLITE_LINUX_GUEST      1 (default): put the Linux guest in; 0: leave
+#                            it out (its tests then skip), for make
+#                            test-debug, whose kernel unpacks slowly
 #   KVMLITE_INITRD_COMPRESS  lz4 (default) | none | gzip | xz | zstd
 #   KVMLITE_STRIP            1 (default): strip debug info from the copies of
 #                            kvmlite.ko, selftests and VMM; 0: copy as is
@@ -69,6 +77,13 @@ if [[ ${KVMLITE_KERNEL_REWRAP:-1} == 1 ]]; then
 		echo "mkimage: re-wrap failed, booting Debian's XZ bzImage (slower)" >&2
 	fi
 fi
+guest_kimage=$kimage
+if [[ -n ${KVMLITE_TEST_KERNEL:-} ]]; then
+	[[ -f $KVMLITE_TEST_KERNEL ]] || die "KVMLITE_TEST_KERNEL=$KVMLITE_TEST_KERNEL: no such file"
+	[[ -n ${KVMLITE_TEST_KVM_MODULES:-} ]] ||
+		die "KVMLITE_TEST_KERNEL needs KVMLITE_TEST_KVM_MODULES (kvm modules built for it)"
+	kimage=$KVMLITE_TEST_KERNEL
+fi
 cp "$kimage" "$BUILD_DIR/vmlinuz"
 
 # --- inputs -----------------------------------------------------------
@@ -114,6 +129,7 @@ EOF
 # Debian's kvm modules; later kernels ship them xz- or zstd-compressed.
 for m in kernel/virt/lib/irqbypass kernel/arch/x86/kvm/kvm kernel/arch/x86/kvm/kvm-intel; do
 	src=$kdir/lib/modules/$kver/$m.ko
+	[[ -n ${KVMLITE_TEST_KVM_MODULES:-} ]] && src=$KVMLITE_TEST_KVM_MODULES/${m##*/}.ko
 	dst=$root/lib/modules/kvm/${m##*/}.ko
 	if [[ -f $src ]]; then
 		cp "$src" "$dst"
@@ -122,7 +138,7 @@ for m in kernel/virt/lib/irqbypass kernel/arch/x86/kvm/kvm kernel/arch/x86/kvm/k
 	elif [[ -f $src.zst ]]; then
 		zstd -qdc "$src.zst" >"$dst"
 	else
-		die "$m.ko not found in linux-image-$kver"
+		die "$src not found (nor .xz, .zst)"
 	fi
 done
 
@@ -180,8 +196,9 @@ fi
 # /init is guest/linux-init (uncompressed: the outer archive compresses).
 lg=$root/usr/share/kvmlite/linux
 groot=$BUILD_DIR/linux-guest-root
+[[ ${KVMLITE_LINUX_GUEST:-1} == 0 ]] && lg=$BUILD_DIR/linux-guest-left-out
 mkdir -p "$lg"
-cp "$kimage" "$lg/vmlinuz"
+cp "$guest_kimage" "$lg/vmlinuz"
 rm -rf "$groot"
 mkdir -p "$groot"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
 add_busybox "$groot"
@@ -204,5 +221,7 @@ esac
 	cpio --quiet -o -H newc -R 0:0 | "${zcmd[@]}") >"$BUILD_DIR/initrd.img.tmp"
 mv "$BUILD_DIR/initrd.img.tmp" "$BUILD_DIR/initrd.img"
 echo "$kver" >"$BUILD_DIR/kernel-version"
-echo "mkimage: $BUILD_DIR/vmlinuz ($kver${kimage##*-amd64}), $BUILD_DIR/initrd.img" \
+kdesc=$kver${kimage##*-amd64}
+[[ -n ${KVMLITE_TEST_KERNEL:-} ]] && kdesc=$KVMLITE_TEST_KERNEL
+echo "mkimage: $BUILD_DIR/vmlinuz ($kdesc), $BUILD_DIR/initrd.img" \
 	"($(stat -c %s "$BUILD_DIR/initrd.img") bytes, $compress, ${#tests[@]} tests)"

@@ -280,13 +280,15 @@ bool linux_boot_check(const char *device, int smp, const char *what)
 	char smp_arg[16], append[256], pass[64];
 	unsigned long long tsc0 = 0, tsc_init = 0;
 	struct vmm_result res;
-	const char *bad, *p;
+	const char *bad, *p, *extra;
 	bool ok;
 
 	snprintf(smp_arg, sizeof(smp_arg), "%d", smp);
+	/* KVMLITE_LINUX_APPEND: more guest command line, for experiments. */
+	extra = getenv("KVMLITE_LINUX_APPEND");
 	snprintf(append, sizeof(append),
-		 "console=ttyS0 loglevel=5 kvmlite_guest.cpus=%d kvmlite_guest.apic=x2apic",
-		 smp);
+		 "console=ttyS0 loglevel=5 kvmlite_guest.cpus=%d kvmlite_guest.apic=x2apic%s%s",
+		 smp, extra ? " " : "", extra ? extra : "");
 	snprintf(pass, sizeof(pass), "kvmlite-guest: PASS cpus=%d apic=x2apic ",
 		 smp);
 	memset(&last, 0, sizeof(last));
