@@ -158,30 +158,29 @@ static u64 msr_bitmap_for(u32 proc2)
 
 /*
  * The VM's APIC-access page, mapped at the xAPIC base on the first vCPU
- * that wants it (vm->lock held: vCPU creation); NULL where a memslot
+ * that wants it (vm->lock held: vCPU creation); none where a memslot
  * already covers that address or memory is short (xAPIC MMIO is then
  * emulated on EPT violations, as without APICv).  Its contents never
  * matter: the processor redirects the accesses to the virtual-APIC page.
  */
-static struct page *apic_access_page(struct kvmlite_vm *vm)
+static void apic_access_page_map(struct kvmlite_vm *vm)
 {
 	struct page *page;
 
 	if (vm->apic_access_tried)
-		return vm->apic_access_page;
+		return;
 	vm->apic_access_tried = true;
 	if (kvmlite_memslot_overlaps(vm, KVMLITE_APIC_ACCESS_GPA, 1))
-		return NULL;
+		return;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
-		return NULL;
+		return;
 	if (kvmlite_ept_map(&vm->ept, KVMLITE_APIC_ACCESS_GPA,
 			    page_to_phys(page), true)) {
 		__free_page(page);
-		return NULL;
+		return;
 	}
 	vm->apic_access_page = page;
-	return page;
 }
 
 /*
@@ -227,7 +226,25 @@ void kvmlite_tpr_threshold_update(struct kvmlite_vcpu *vcpu)
 	}
 }
 
-/* VMCS fields of a vCPU with an in-kernel LAPIC; the VMCS is current. */
+/*
+ * What kvmlite_apicv_vcpu_setup() needs that may sleep: the VM's
+ * APIC-access page and its EPT entry.  Called before the VMCS is loaded,
+ * since the setup runs with preemption off (make test-debug's
+ * DEBUG_ATOMIC_SLEEP kernel reported the allocation there).
+ */
+void kvmlite_apicv_vcpu_prepare(struct kvmlite_vcpu *vcpu)
+{
+	const struct kvmlite_vmcs_config *c = &kvmlite_vmcs_config;
+
+	might_sleep();
+	if (c->apicv && c->apic_access && vcpu->apic && vcpu->posted)
+		apic_access_page_map(vcpu->vm);
+}
+
+/*
+ * VMCS fields of a vCPU with an in-kernel LAPIC; the VMCS is current and
+ * preemption off, so nothing here may sleep.
+ */
 void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 {
 	const struct kvmlite_vmcs_config *c = &kvmlite_vmcs_config;
@@ -249,7 +266,7 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 		vmcs_write(EOI_EXIT_BITMAP0 + i * 2, 0);
 	vcpu->eoi_exit_bitmap_stale = true;
 	vmcs_write(GUEST_INTR_STATUS, 0);
-	if (c->apic_access && apic_access_page(vcpu->vm)) {
+	if (c->apic_access && vcpu->vm->apic_access_page) {
 		vmcs_write(APIC_ACCESS_ADDR,
 			   page_to_phys(vcpu->vm->apic_access_page));
 		vcpu->apic_access = true;

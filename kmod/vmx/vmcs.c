@@ -349,6 +349,8 @@ int kvmlite_vcpu_vmx_create(struct kvmlite_vcpu *vcpu)
 		goto err_free;
 	}
 
+	kvmlite_apicv_vcpu_prepare(vcpu);
+
 	cpu = get_cpu();
 	kvmlite_vcpu_load(vcpu, cpu);
 	vmcs_write_host_constant();

@@ -35,6 +35,7 @@ void kvmlite_vmx_clear_loaded_vmcss(void);
 int kvmlite_apicv_setup(struct kvmlite_vmcs_config *c, u32 proc_allowed,
 			u32 proc2_allowed);
 void kvmlite_apicv_free(void);
+void kvmlite_apicv_vcpu_prepare(struct kvmlite_vcpu *vcpu);
 void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu);
 void kvmlite_apicv_sync(struct kvmlite_vcpu *vcpu);
 u8 kvmlite_apicv_rvi(struct kvmlite_vcpu *vcpu);
