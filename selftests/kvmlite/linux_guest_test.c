@@ -17,7 +17,8 @@
  * lane (docs/linux-guest.md says why).
  *
  * Environment: KVMLITE_LINUX_KERNEL, KVMLITE_LINUX_INITRD,
- * KVMLITE_LINUX_ON_BOCHS3 (linux_guest.h), KVMLITE_RUN (vmm_run.h).
+ * KVMLITE_LINUX_ON_BOCHS3, KVMLITE_LINUX_APPEND (linux_guest.h),
+ * KVMLITE_RUN (vmm_run.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -30,6 +30,7 @@ const char *linux_boot_skip_reason(void);
  * kernel warning, oops, BUG, lockup, RCU stall or panic in its console.
  * Prints the time from start to the guest's init in host TSC ticks and,
  * on /dev/kvmlite, the exits by reason over the run.
+ * $KVMLITE_LINUX_APPEND adds words to the guest's command line.
  */
 bool linux_boot_check(const char *device, int smp, const char *what);
 
