@@ -8,8 +8,8 @@
 #   make checkpatch      checkpatch.pl --strict over the kernel and user code
 #   make unit            userspace unit tests under ASan and UBSan
 #   make test            the whole suite (tools/testing/run-tests.sh)
-#   make test-debug      the suite on Bochs 3.0 with slab and page debugging
-#                        (tools/testing/test-debug.sh; not in make test)
+#   make test-debug      the suite under a lockdep/KASAN kernel built from
+#                        linux-source (tools/testing/test-debug.sh; not in make test)
 #   make bench           exit_bench in Bochs 2.7: what exits and interrupts
 #                        cost on kvmlite and on KVM, one table of guest TSC
 #                        ticks (BENCH_ON=bochs3 for Bochs 3.0, BENCH_ON=host
@@ -84,7 +84,7 @@ unit:
 test:
 	tools/testing/run-tests.sh
 
-# The suite on Bochs 3.0 with slab and page debugging (not in CI).
+# The suite under the debug kernel (not in CI).
 test-debug: all
 	tools/testing/test-debug.sh
 

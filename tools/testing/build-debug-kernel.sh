@@ -5,16 +5,17 @@
 # linux-source (the same 6.1 release as the test machine's kernel),
 # configured as x86_64_defconfig plus tools/testing/debug-kernel/
 # debug.config: lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP,
-# DEBUG_OBJECTS, KASAN, DEBUG_PREEMPT on a fully preemptible kernel, and
-# KVM as modules. Then kvmlite built against that tree.
+# DEBUG_OBJECTS, KFENCE, DEBUG_PREEMPT on a fully preemptible kernel, and
+# KVM as modules; with KVMLITE_DEBUG_KASAN=1 also kasan.config (KASAN
+# instead of KFENCE). Then kvmlite built against that tree.
 #
 # Everything is cached in $CACHE_DIR/debug-kernel/; a rebuild happens only
-# when the source package or the fragment changes (and make then rebuilds
+# when the source package or a fragment changes (and make then rebuilds
 # only what changed):
 #   linux-source-<series>/   the unpacked source
-#   obj/                     the build tree (O=): KDIR for kvmlite
+#   obj/ (obj-kasan/)        the build tree (O=): KDIR for kvmlite
 #   obj/arch/x86/boot/bzImage
-#   modules/                 irqbypass.ko kvm.ko kvm-intel.ko
+#   modules/ (modules-kasan/) irqbypass.ko kvm.ko kvm-intel.ko
 # kvmlite.ko goes to $BUILD_DIR/debug-kmod/kmod/kvmlite.ko (a copy of the
 # sources, so that kmod/'s objects for Debian's kernel stay as they are).
 #
@@ -32,7 +33,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 say() { echo "debug-kernel: $*" >&2; }
 
 ensure_pkgs build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
-fragment=$top/tools/testing/debug-kernel/debug.config
+fragments=("$top/tools/testing/debug-kernel/debug.config")
+flavour=
+if [[ ${KVMLITE_DEBUG_KASAN:-0} == 1 ]]; then
+	fragments+=("$top/tools/testing/debug-kernel/kasan.config")
+	flavour=-kasan
+fi
 dir=$CACHE_DIR/debug-kernel
 mkdir -p "$dir"
 deb=$(linux_source_deb) || die "cannot get Debian's linux-source package"
@@ -53,18 +59,20 @@ if [[ $(cat "$src/.kvmlite-unpacked" 2>/dev/null) != "$debver" ]]; then
 fi
 
 # --- configure and build, when the stamp says it is stale ---------------
-obj=$dir/obj
-stamp="$debver $(sha256sum "$fragment" | cut -c1-16)"
+obj=$dir/obj$flavour
+modules=$dir/modules$flavour
+stamp="$debver $(cat "${fragments[@]}" | sha256sum | cut -c1-16)"
 if [[ $(cat "$obj/.kvmlite-built" 2>/dev/null) != "$stamp" ]]; then
 	mkdir -p "$obj"
 	rm -f "$obj/.kvmlite-built"
-	say "configuring (x86_64_defconfig + ${fragment#"$top"/})"
+	say "configuring (x86_64_defconfig + ${fragments[*]##*/})"
 	make -s -C "$src" O="$obj" x86_64_defconfig >/dev/null
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment" \
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" \
 		>"$obj/merge.log" 2>&1 || { tail -n 20 "$obj/merge.log" >&2; die "merge_config failed"; }
 	make -s -C "$src" O="$obj" olddefconfig >>"$obj/merge.log" 2>&1
 	# A fragment line Kconfig did not take (a dependency missing, a
-	# symbol renamed) would leave the lane without what it is for.
+	# symbol renamed) would leave the lane without what it is for. The
+	# last fragment that sets a symbol wins, as in merge_config.sh.
 	bad=0
 	while IFS='=' read -r key val; do
 		if [[ $val == n ]]; then
@@ -72,14 +80,14 @@ if [[ $(cat "$obj/.kvmlite-built" 2>/dev/null) != "$stamp" ]]; then
 		else
 			grep -qx "$key=$val" "$obj/.config" || { say "$key=$val did not take"; bad=1; }
 		fi
-	done < <(grep '^CONFIG_' "$fragment")
-	((bad == 0)) || die "the kernel configuration lacks what $fragment asks for"
+	done < <(cat "${fragments[@]}" | grep '^CONFIG_' | tac | awk -F= '!seen[$1]++')
+	((bad == 0)) || die "the kernel configuration lacks what ${fragments[*]##*/} asks for"
 	say "building bzImage and modules in $obj ($(nproc) CPUs; log: $obj/build.log)"
 	make -C "$src" O="$obj" -j"$(nproc)" bzImage modules >"$obj/build.log" 2>&1 ||
 		{ tail -n 30 "$obj/build.log" >&2; die "kernel build failed"; }
-	mkdir -p "$dir/modules"
+	mkdir -p "$modules"
 	for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
-		cp "$obj/$m.ko" "$dir/modules/"
+		cp "$obj/$m.ko" "$modules/"
 	done
 	echo "$stamp" >"$obj/.kvmlite-built"
 fi
@@ -97,5 +105,5 @@ make -C "$obj" M="$kbuild" modules >"$kbuild/build.log" 2>&1 ||
 	{ tail -n 30 "$kbuild/build.log" >&2; die "kvmlite build against the debug kernel failed"; }
 
 echo "bzimage $obj/arch/x86/boot/bzImage"
-echo "kvm-modules $dir/modules"
+echo "kvm-modules $modules"
 echo "kvmlite-ko $kbuild/kmod/kvmlite.ko"

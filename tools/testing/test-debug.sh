@@ -4,26 +4,29 @@
 # "make test-debug" (issue 14, item 4): the whole selftest suite, the ABI
 # fuzzer included, on Bochs 2.7, booting a debug kernel built from
 # Debian's linux-source (build-debug-kernel.sh: lockdep, DEBUG_ATOMIC_SLEEP,
-# DEBUG_OBJECTS, KASAN, DEBUG_PREEMPT, full preemption), with kvm_intel and
-# kvmlite built for it. Any lockdep, KASAN, atomic-sleep or debugobjects
-# report is a "BUG:"/"WARNING:" line summarize.sh counts as a kernel
+# DEBUG_OBJECTS, KFENCE or, with KVMLITE_DEBUG_KASAN=1, KASAN,
+# DEBUG_PREEMPT, full preemption), with kvm_intel and kvmlite built for
+# it. Any lockdep, KFENCE/KASAN, atomic-sleep or debugobjects report is
+# a "BUG:"/"WARNING:" line summarize.sh counts as a kernel
 # problem; lockdep must also still be on at the end of the suite (its
 # first report turns it off). Bochs 2.7, not 3.0: Bochs 3.0 stops this
 # kernel early in boot, after the HPET clocksource registers (seen in
 # 2 of 2 boots; Debian's kernel boots there), so the lane's known Bochs
 # 2.7 faults are handled as in the bochs lane (summarize.sh, lib/).
 #
-# Not part of "make test": the kernel build takes ~15 min of two CPUs the
-# first time (then cached) and the debug kernel runs the suite about three
-# times slower. Run it before submitting a change to kmod/.
+# Not part of "make test": the kernel build takes ~6 min of two CPUs the
+# first time (then cached), and the emulator runs the debug kernel many
+# times slower than Debian's. Run it before submitting a change to kmod/.
 #
 # Usage: tools/testing/test-debug.sh [-n] [--debian]
-#   -n        do not rebuild the image (use what is in $BUILD_DIR/debug)
+#   -n        do not rebuild the image (use what is in $BUILD_DIR/debug,
+#             or debug-kasan)
 #   --debian  Bochs 3.0 and Debian's own kernel with the allocator
 #             debugging it can turn on at boot (slub_debug=FZPU
 #             page_poison=1) instead: no kernel build, no lockdep or KASAN
 # Environment: KVMLITE_TEST_ONLY as for the lanes; KVMLITE_BOCHS_MEGS
-# (512 for the debug kernel: KASAN's shadow and lockdep's tables).
+# (512 for the debug kernel: lockdep's tables, KASAN's shadow);
+# KVMLITE_DEBUG_KASAN=1 for the KASAN kernel.
 # Output: the summary of the run; $BUILD_DIR/debug/<name>.serial holds the
 # log. Exit status: 0 when every test passed or skipped and the console
 # shows no kernel problem, 1 otherwise.
@@ -57,6 +60,7 @@ fi
 # The debug kernel's image in a build directory of its own, so that the
 # lanes' image stays as it is.
 debug_dir=$BUILD_DIR/debug
+[[ ${KVMLITE_DEBUG_KASAN:-0} == 1 ]] && debug_dir=$BUILD_DIR/debug-kasan
 mkdir -p "$debug_dir"
 if ((build)); then
 	built=$("$TESTING_DIR/build-debug-kernel.sh")
@@ -84,7 +88,12 @@ grep -a -q 'kvmlite-test: lockdep: debug_locks: *1$' "$serial" ||
 classes=$(sed -n 's/.*kvmlite-test: lockdep: kvmlite lock classes: \([0-9]*\).*/\1/p' "$serial" | tr -d '\r')
 [[ ${classes:-0} -ge 3 ]] ||
 	{ echo "test-debug: lockdep saw ${classes:-none} of kvmlite's lock classes after a guest ran (want 3 or more)"; rc=1; }
-grep -a -q 'KernelAddressSanitizer initialized' "$serial" ||
-	{ echo "test-debug: KASAN was not initialized"; rc=1; }
+if [[ ${KVMLITE_DEBUG_KASAN:-0} == 1 ]]; then
+	grep -a -q 'KernelAddressSanitizer initialized' "$serial" ||
+		{ echo "test-debug: KASAN was not initialized"; rc=1; }
+else
+	grep -a -q 'kfence: initialized' "$serial" ||
+		{ echo "test-debug: KFENCE was not initialized"; rc=1; }
+fi
 "$TESTING_DIR/summarize.sh" bochs "$serial" || rc=1
 exit "$rc"
