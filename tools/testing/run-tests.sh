@@ -115,6 +115,17 @@ run_checks dkms tools/testing/check-dkms.sh
 step "kselftest: make install and the kernel's run_kselftest.sh (scratch directory)"
 run_checks kselftest tools/testing/check-kselftest.sh
 
+# make test-debug builds its kernel outside CI (it takes minutes); here,
+# only that both fragments still fit the source, in seconds.
+step "debug kernel (make test-debug): the configuration fragments take, no build"
+for kasan in 0 1; do
+	if KVMLITE_DEBUG_KASAN=$kasan tools/testing/build-debug-kernel.sh --config-only; then
+		record debug-kernel "config-kasan=$kasan" pass
+	else
+		record debug-kernel "config-kasan=$kasan" fail
+	fi
+done
+
 if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	step "selftests in the emulated machines"
 	tools/testing/run-lanes.sh -r "$results" bochs bochs-linux bochs3 qemu ||
