@@ -167,6 +167,7 @@ static void apic_access_page_map(struct kvmlite_vm *vm)
 {
 	struct page *page;
 
+	lockdep_assert_held(&vm->lock);
 	if (vm->apic_access_tried)
 		return;
 	vm->apic_access_tried = true;
