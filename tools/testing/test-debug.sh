@@ -90,7 +90,8 @@ boot_lane() {
 # ended; then the summary's own checks. 0 when all hold.
 check_lane() {
 	local serial=$debug_dir/$1-debug-kernel-suite.serial classes ok=0
-	grep -a -q 'kvmlite-test: lockdep: debug_locks: *1$' "$serial" ||
+	# The serial console ends lines with CR LF.
+	tr -d '\r' <"$serial" | grep -a -q '^kvmlite-test: lockdep: debug_locks: *1$' ||
 		{ echo "test-debug: $1: lockdep was not on at the end of the suite (a report turned it off, or not the debug kernel)"; ok=1; }
 	classes=$(sed -n 's/.*kvmlite-test: lockdep: kvmlite lock classes: \([0-9]*\).*/\1/p' "$serial" | tr -d '\r')
 	[[ ${classes:-0} -ge 3 ]] ||
