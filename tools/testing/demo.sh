@@ -15,7 +15,7 @@
 # KVMLITE_DEMO_LANE=bochs3 runs it on Bochs 3.0 instead (hardware posted
 # interrupts; built from Debian's source package into ~/.cache/kvmlite
 # the first time, about 2 minutes on 2 cores), without the Linux guest,
-# which Bochs 3.0 crashes in early boot (docs/linux-guest.md).
+# which Bochs 3.0 crashes in some boots, on KVM too (docs/linux-guest.md).
 # Exit status: 0 when the module loaded, kvmlite-run created a VM and the
 # guests printed their lines and exited with their status (0, 42, 43), and
 # (Bochs 2.7) the Linux guest passed its check, reached its shell and
