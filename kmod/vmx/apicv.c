@@ -228,23 +228,27 @@ void kvmlite_tpr_threshold_update(struct kvmlite_vcpu *vcpu)
 }
 
 /*
- * What kvmlite_apicv_vcpu_setup() needs that may sleep: the VM's
- * APIC-access page and its EPT entry.  Called before the VMCS is loaded,
- * since the setup runs with preemption off (make test-debug's
- * DEBUG_ATOMIC_SLEEP kernel reported the allocation there).
+ * Whether the vCPU uses APICv, and what kvmlite_apicv_vcpu_setup() then
+ * needs that may sleep: the VM's APIC-access page and its EPT entry.
+ * Called before the VMCS is loaded, since the setup runs with preemption
+ * off (make test-debug's DEBUG_ATOMIC_SLEEP kernel reported the
+ * allocation there).
  */
 void kvmlite_apicv_vcpu_prepare(struct kvmlite_vcpu *vcpu)
 {
 	const struct kvmlite_vmcs_config *c = &kvmlite_vmcs_config;
 
 	might_sleep();
-	if (c->apicv && c->apic_access && vcpu->apic && vcpu->posted)
+	/* Senders must not write IRR under the processor: posting needed. */
+	vcpu->apicv = c->apicv && vcpu->apic && vcpu->posted;
+	if (vcpu->apicv && c->apic_access)
 		apic_access_page_map(vcpu->vm);
 }
 
 /*
- * VMCS fields of a vCPU with an in-kernel LAPIC; the VMCS is current and
- * preemption off, so nothing here may sleep.
+ * VMCS fields of a vCPU with an in-kernel LAPIC, after
+ * kvmlite_apicv_vcpu_prepare(); the VMCS is current and preemption off,
+ * so nothing here may sleep.
  */
 void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 {
@@ -253,8 +257,6 @@ void kvmlite_apicv_vcpu_setup(struct kvmlite_vcpu *vcpu)
 
 	/* APICv implies the TPR shadow (kvmlite_apicv_setup). */
 	tpr_shadow_vcpu_setup(vcpu);
-	/* Senders must not write IRR under the processor: posting needed. */
-	vcpu->apicv = c->apicv && vcpu->apic && vcpu->posted;
 	if (!vcpu->apicv)
 		return;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
