@@ -194,18 +194,19 @@ fi
 # --- the Linux guest of kvmlite-run --kernel ------------------------------
 # The same kernel as the test machine's, and a busybox initramfs whose
 # /init is guest/linux-init (uncompressed: the outer archive compresses).
-lg=$root/usr/share/kvmlite/linux
-groot=$BUILD_DIR/linux-guest-root
-[[ ${KVMLITE_LINUX_GUEST:-1} == 0 ]] && lg=$BUILD_DIR/linux-guest-left-out
-mkdir -p "$lg"
-cp "$guest_kimage" "$lg/vmlinuz"
-rm -rf "$groot"
-mkdir -p "$groot"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
-add_busybox "$groot"
-install -m 0755 "$TESTING_DIR/guest/linux-init" "$groot/init"
-cp "$root/usr/bin/kvmlite-testhelper" "$groot/usr/bin/"
-(cd "$groot" && find . | LC_ALL=C sort |
-	cpio --quiet -o -H newc -R 0:0) >"$lg/initrd.img"
+if [[ ${KVMLITE_LINUX_GUEST:-1} != 0 ]]; then
+	lg=$root/usr/share/kvmlite/linux
+	groot=$BUILD_DIR/linux-guest-root
+	mkdir -p "$lg"
+	cp "$guest_kimage" "$lg/vmlinuz"
+	rm -rf "$groot"
+	mkdir -p "$groot"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
+	add_busybox "$groot"
+	install -m 0755 "$TESTING_DIR/guest/linux-init" "$groot/init"
+	cp "$root/usr/bin/kvmlite-testhelper" "$groot/usr/bin/"
+	(cd "$groot" && find . | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0) >"$lg/initrd.img"
+fi
 
 # --- pack -------------------------------------------------------------
 case $compress in

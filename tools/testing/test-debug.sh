@@ -34,7 +34,7 @@ set -euo pipefail
 # shellcheck source=tools/testing/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-build=1 debian=0
+build=1 debian=0 kasan=${KVMLITE_DEBUG_KASAN:-0}
 for a in "$@"; do
 	case $a in
 	-n) build=0 ;;
@@ -60,7 +60,7 @@ fi
 # The debug kernel's image in a build directory of its own, so that the
 # lanes' image stays as it is.
 debug_dir=$BUILD_DIR/debug
-[[ ${KVMLITE_DEBUG_KASAN:-0} == 1 ]] && debug_dir=$BUILD_DIR/debug-kasan
+[[ $kasan == 1 ]] && debug_dir=$BUILD_DIR/debug-kasan
 mkdir -p "$debug_dir"
 if ((build)); then
 	built=$("$TESTING_DIR/build-debug-kernel.sh")
@@ -96,7 +96,7 @@ check_lane() {
 	classes=$(sed -n 's/.*kvmlite-test: lockdep: kvmlite lock classes: \([0-9]*\).*/\1/p' "$serial" | tr -d '\r')
 	[[ ${classes:-0} -ge 3 ]] ||
 		{ echo "test-debug: $1: lockdep saw ${classes:-none} of kvmlite's lock classes after a guest ran (want 3 or more)"; ok=1; }
-	if [[ ${KVMLITE_DEBUG_KASAN:-0} == 1 ]]; then
+	if [[ $kasan == 1 ]]; then
 		grep -a -q 'KernelAddressSanitizer initialized' "$serial" ||
 			{ echo "test-debug: $1: KASAN was not initialized"; ok=1; }
 	else
@@ -111,7 +111,7 @@ check_lane() {
 # the hardware path on 3.0. Bochs 3.0 stops the KASAN kernel in early
 # boot (after the HPET clocksource registers), so KASAN runs on 2.7 only.
 lanes=(bochs bochs3)
-[[ ${KVMLITE_DEBUG_KASAN:-0} == 1 ]] && lanes=(bochs)
+[[ $kasan == 1 ]] && lanes=(bochs)
 pids=()
 for lane in "${lanes[@]}"; do
 	# Two emulators started together can race for the display port.
