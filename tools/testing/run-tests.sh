@@ -128,9 +128,9 @@ done
 
 if [ -z "${KVMLITE_SKIP_LANES:-}" ]; then
 	step "selftests in the emulated machines"
-	tools/testing/run-lanes.sh -r "$results" bochs bochs-linux bochs3 qemu ||
+	tools/testing/run-lanes.sh -r "$results" bochs bochs-linux bochs3 bochs3-linux qemu ||
 		echo "run-tests: the lanes reported failures"
-	for lane in bochs bochs-linux bochs3 qemu; do
+	for lane in bochs bochs-linux bochs3 bochs3-linux qemu; do
 		grep -q "^RESULT $lane lane-run " "$results" ||
 			record "$lane" lane-run fail
 	done
@@ -161,8 +161,9 @@ grep ' fail$' "$results" | sed 's/^RESULT /FAILED: /' || true
 # One line per part; the lanes say which emulator and posting path.
 awk 'BEGIN {
 	what["bochs"] = "Bochs 2.7, VT-x, software posted interrupts"
-	what["bochs-linux"] = "Bochs 2.7, 448 MiB: the Linux-guest boots"
+	what["bochs-linux"] = "Bochs 2.7, 448 MiB: the Linux-guest boots, APICv off"
 	what["bochs3"] = "Bochs 3.0, VT-x, hardware posted interrupts"
+	what["bochs3-linux"] = "Bochs 3.0, 448 MiB: the Linux-guest boots, APICv on"
 	what["qemu"] = "QEMU TCG, no VT-x: the tests that need it skip"
 	what["bench"] = "exit_bench ran; its figures are not checked"
 }
@@ -170,7 +171,7 @@ $1 == "RESULT" { if (!($2 in n)) order[++k] = $2; n[$2]++; c[$2, $4]++ }
 END {
 	for (i = 1; i <= k; i++) {
 		p = order[i]
-		printf "  %-8s %4d passed, %d failed, %d skipped%s\n", p,
+		printf "  %-12s %4d passed, %d failed, %d skipped%s\n", p,
 			c[p, "pass"], c[p, "fail"], c[p, "skip"],
 			(p in what) ? "  (" what[p] ")" : ""
 	}
