@@ -10,10 +10,11 @@
 #   make test            the whole suite (tools/testing/run-tests.sh)
 #   make test-debug      the suite under a lockdep/KASAN kernel built from
 #                        linux-source (tools/testing/test-debug.sh; not in make test)
-#   make bench           exit_bench in Bochs 2.7: what exits and interrupts
-#                        cost on kvmlite and on KVM, one table of guest TSC
-#                        ticks (BENCH_ON=bochs3 for Bochs 3.0, BENCH_ON=host
-#                        on a real VT-x host as root; tools/testing/bench.sh)
+#   make bench           exit_bench and linux_boot_bench in Bochs 2.7: what
+#                        exits and interrupts cost on kvmlite and on KVM, and
+#                        the Linux guest's ticks to init and exits on each
+#                        (BENCH_ON=bochs3 for Bochs 3.0, BENCH_ON=host on a
+#                        real VT-x host as root; tools/testing/bench.sh)
 #   make demo            boot the emulated VT-x machine and show the module
 #   make install         the module into /lib/modules/<release>/updates/
 #                        (then depmod), kvmlite-run and its manual page

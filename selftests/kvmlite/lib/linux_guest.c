@@ -26,7 +26,6 @@
 #include "vmm_run.h"
 
 #define BOOT_TIMEOUT_S	200	/* the harness gives a test 300 */
-#define MAX_COUNTERS	48
 /*
  * A 448 MiB Bochs machine has ~400 MiB of MemTotal; at 256 MiB (205) the
  * OOM killer took kvmlite-run at ~100 MiB of the guest's RSS.
@@ -101,26 +100,16 @@ const char *linux_boot_skip_reason(void)
 	 */
 	if (meminfo_kb("MemTotal") < LINUX_MIN_MACHINE_MIB * 1024) {
 		snprintf(why, sizeof(why),
-			 "the test machine has %ld MiB, the guest needs 448: the lanes' bochs-linux boot runs it",
+			 "the test machine has %ld MiB, the guest needs 448: the lanes' bochs-linux and bochs3-linux boots run it",
 			 meminfo_kb("MemTotal") / 1024);
 		return why;
 	}
-	/*
-	 * Bochs 3.0 crashes this guest in some boots, on kvm_intel as on
-	 * kvmlite, where Bochs 2.7 and the same kvmlite boot it every time:
-	 * docs/linux-guest.md.
-	 */
-	if (!strcmp(lane_name(), "bochs3") && !getenv("KVMLITE_LINUX_ON_BOCHS3"))
-		return "Bochs 3.0 crashes this guest, on KVM too (docs/linux-guest.md)";
 	return NULL;
 }
 
 bool linux_lane_apicv_ok(void)
 {
-	const char *lane = lane_name();
-
-	return (strcmp(lane, "bochs") && strcmp(lane, "bochs3")) ||
-	       getenv("KVMLITE_LINUX_APICV");
+	return !lane_delivers_virtual_intr_if0() || getenv("KVMLITE_LINUX_APICV");
 }
 
 const char *linux_lane_kvmlite_params(void)
@@ -128,13 +117,7 @@ const char *linux_lane_kvmlite_params(void)
 	return linux_lane_apicv_ok() ? "" : "enable_apicv=0";
 }
 
-struct counters {
-	int n;
-	char name[MAX_COUNTERS][40];
-	unsigned long long val[MAX_COUNTERS];
-};
-
-static void add_counter(struct counters *c, const char *name,
+static void add_counter(struct linux_counters *c, const char *name,
 			unsigned long long v)
 {
 	int i;
@@ -143,7 +126,7 @@ static void add_counter(struct counters *c, const char *name,
 		if (!strcmp(c->name[i], name))
 			break;
 	if (i == c->n) {
-		if (c->n == MAX_COUNTERS)
+		if (c->n == LINUX_MAX_COUNTERS)
 			return;
 		snprintf(c->name[c->n++], sizeof(c->name[0]), "%s", name);
 		c->val[i] = 0;
@@ -151,40 +134,67 @@ static void add_counter(struct counters *c, const char *name,
 	c->val[i] += v;
 }
 
-/* The VM of process pid: its vCPUs' counters, summed. */
-static bool sample(pid_t pid, struct counters *c)
+/* Every "name value" line of a kvmlite vcpuN file. */
+static void read_kvmlite_vcpu(const char *path, struct linux_counters *c)
 {
-	const char *base = "/sys/kernel/debug/kvmlite";
-	char suffix[32], path[512], name[40];
-	struct dirent *d, *v;
 	unsigned long long val;
+	char name[40];
+	FILE *f = fopen(path, "r");
+
+	while (f && fscanf(f, "%39s %llu", name, &val) == 2)
+		add_counter(c, name, val);
+	if (f)
+		fclose(f);
+}
+
+/* One KVM stat file: a single number, summed over the VM's vCPUs. */
+static void read_kvm_stat(const char *path, const char *name,
+			  struct linux_counters *c)
+{
+	unsigned long long val;
+	FILE *f = fopen(path, "r");
+
+	if (f && fscanf(f, "%llu", &val) == 1)
+		add_counter(c, name, val);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * The VM of process pid, from debugfs: kvmlite's <name>-<pid>/vcpuN
+ * files, or KVM's <pid>-<fd>/ directory of one file per stat.
+ */
+static bool sample(pid_t pid, bool kvm, struct linux_counters *c)
+{
+	const char *base = kvm ? "/sys/kernel/debug/kvm" :
+			   "/sys/kernel/debug/kvmlite";
+	char tag[32], path[512];
+	struct dirent *d, *v;
 	bool found = false;
 	DIR *dir, *vm;
 
-	snprintf(suffix, sizeof(suffix), "-%d", pid);
+	snprintf(tag, sizeof(tag), kvm ? "%d-" : "-%d", pid);
 	dir = opendir(base);
 	if (!dir)
 		return false;
 	memset(c, 0, sizeof(*c));
 	while ((d = readdir(dir))) {
-		size_t l = strlen(d->d_name), s = strlen(suffix);
+		size_t l = strlen(d->d_name), t = strlen(tag);
 
-		if (l <= s || strcmp(d->d_name + l - s, suffix))
+		if (l <= t || (kvm ? strncmp(d->d_name, tag, t) :
+				    strcmp(d->d_name + l - t, tag)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, d->d_name);
 		vm = opendir(path);
 		while (vm && (v = readdir(vm))) {
-			FILE *f;
-
-			if (strncmp(v->d_name, "vcpu", 4))
-				continue;
 			snprintf(path, sizeof(path), "%s/%s/%s", base,
 				 d->d_name, v->d_name);
-			f = fopen(path, "r");
-			while (f && fscanf(f, "%39s %llu", name, &val) == 2)
-				add_counter(c, name, val);
-			if (f)
-				fclose(f);
+			if (kvm && v->d_type == DT_REG)
+				read_kvm_stat(path, v->d_name, c);
+			else if (!kvm && !strncmp(v->d_name, "vcpu", 4))
+				read_kvmlite_vcpu(path, c);
+			else
+				continue;
 			found = true;
 		}
 		if (vm)
@@ -194,33 +204,38 @@ static bool sample(pid_t pid, struct counters *c)
 	return found;
 }
 
-static struct counters last;
+/* vmm_run_poll's callback knows only the pid: the boot's state is here. */
+static struct linux_counters *polled;
+static bool polled_kvm;
 
 static void poll_counters(pid_t pid)
 {
-	static struct counters now;
+	static struct linux_counters now;
 
-	if (sample(pid, &now))
-		last = now;
+	if (sample(pid, polled_kvm, &now))
+		*polled = now;
 }
 
-static void print_counters(void)
+bool linux_counter_shown(const char *name)
+{
+	return strstr(name, "exits") || strstr(name, "pi_") ||
+	       !strcmp(name, "halt_sleeps") || !strcmp(name, "halt_wakeups") ||
+	       !strcmp(name, "halt_wakeup") || !strcmp(name, "irqs_injected") ||
+	       !strcmp(name, "irq_injections") ||
+	       !strcmp(name, "insn_emulation");
+}
+
+void linux_counters_print(const struct linux_counters *c)
 {
 	char line[1024];
 	size_t len = 0;
 	int i;
 
-	for (i = 0; i < last.n; i++) {
-		/* Exits by reason, and the halt and interrupt paths. */
-		if (!strstr(last.name[i], "exits") &&
-		    !strstr(last.name[i], "halt") &&
-		    !strstr(last.name[i], "pi_") &&
-		    strcmp(last.name[i], "irqs_injected"))
-			continue;
-		if (!last.val[i])
+	for (i = 0; i < c->n; i++) {
+		if (!linux_counter_shown(c->name[i]) || !c->val[i])
 			continue;
 		len += snprintf(line + len, sizeof(line) - len, " %s=%llu",
-				last.name[i], last.val[i]);
+				c->name[i], c->val[i]);
 		if (len > 200) {
 			tap_diag("counters:%s", line);
 			len = 0;
@@ -275,13 +290,13 @@ static const char *bad_word(const char *out)
 	return NULL;
 }
 
-bool linux_boot_check(const char *device, int smp, const char *what)
+bool linux_boot_run(const char *device, int smp, const char *what,
+		    struct linux_boot *boot)
 {
 	char smp_arg[16], append[256], pass[64];
 	unsigned long long tsc0 = 0, tsc_init = 0;
 	struct vmm_result res;
 	const char *bad, *p, *extra;
-	bool ok;
 
 	snprintf(smp_arg, sizeof(smp_arg), "%d", smp);
 	/* KVMLITE_LINUX_APPEND: more guest command line, for experiments. */
@@ -291,7 +306,9 @@ bool linux_boot_check(const char *device, int smp, const char *what)
 		 smp, extra ? " " : "", extra ? extra : "");
 	snprintf(pass, sizeof(pass), "kvmlite-guest: PASS cpus=%d apic=x2apic ",
 		 smp);
-	memset(&last, 0, sizeof(last));
+	memset(boot, 0, sizeof(*boot));
+	polled = &boot->counters;
+	polled_kvm = !strcmp(device, "/dev/kvm");
 	vmm_run_poll(&res, (const char *const[]){ "--verbose", "--device", device,
 		     "--smp", smp_arg, "--mem", "256",
 		     "--kernel", linux_kernel_path(),
@@ -301,24 +318,33 @@ bool linux_boot_check(const char *device, int smp, const char *what)
 	if (res.out)
 		cut_bochs27_xrstor_faults(res.out);
 	bad = bad_word(res.out);
-	ok = res.status == 0 && strstr(res.out, pass) && !bad;
+	boot->ok = res.status == 0 && strstr(res.out, pass) && !bad;
+	boot->seconds = res.seconds;
 	p = strstr(res.out, "kvmlite-guest: init: tsc=");
 	if (p)
 		tsc_init = strtoull(p + 25, NULL, 10);
 	p = strstr(res.err, "guest TSC at start ");
 	if (p)
 		tsc0 = strtoull(p + 19, NULL, 10);
-	if (!ok) {
+	boot->init_ticks = tsc_init > tsc0 ? tsc_init - tsc0 : 0;
+	if (!boot->ok) {
 		vmm_show(what, &res, 6000);
 		tap_diag("expected exit 0, \"%s\", none of the warning words%s%s",
 			 pass, bad ? "; found: " : "", bad ? bad : "");
 	}
-	tap_diag("%s: %.1f s, kvmlite-run start to guest init: %llu TSC ticks",
-		 what, res.seconds, tsc_init > tsc0 ? tsc_init - tsc0 : 0ULL);
-	if (last.n)
-		print_counters();
 	vmm_result_free(&res);
-	return tap_check(ok, "%s", what);
+	return boot->ok;
+}
+
+bool linux_boot_check(const char *device, int smp, const char *what)
+{
+	static struct linux_boot boot;
+
+	linux_boot_run(device, smp, what, &boot);
+	tap_diag("%s: %.1f s, kvmlite-run start to guest init: %llu TSC ticks",
+		 what, boot.seconds, boot.init_ticks);
+	linux_counters_print(&boot.counters);
+	return tap_check(boot.ok, "%s", what);
 }
 
 void linux_variants_main(const struct linux_variant *v, int n)
