@@ -16,7 +16,8 @@
  * PM1a control at 0x604, SCI on IRQ 9, no SMI command port (the
  * platform is always in ACPI mode), no PM timer and no GPE block; the
  * reset register is port 0xcf9, value 6.  IAPC boot flags: no VGA, no
- * CMOS RTC, no i8042 (the guest probes none of them).
+ * CMOS RTC (rtc.c's clock raises no interrupts: the flag keeps Linux's
+ * RTC driver off it, and Linux still reads its time at boot).
  * DSDT: only Name (_S5, Package () { 5, 0 }).
  * MADT: the LAPIC at 0xfee00000, PC-AT compatible (legacy IRQs 0-15
  * keep their ISA numbers), one enabled local APIC per vCPU (APIC ID =

@@ -52,6 +52,7 @@ static const struct io_range linux_ports[] = {
 	{ I8042_CMD, 1, &i8042_device },
 	{ ACPI_PM1_EVT, 6, &acpi_pm_device },
 	{ RESET_PORT, 1, &reset_device },
+	{ RTC_INDEX_PORT, 2, &rtc_device },
 };
 
 static const struct io_range linux_mmio[] = {

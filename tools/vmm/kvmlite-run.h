@@ -20,6 +20,7 @@
  *   ioapic.c   the IOAPIC at 0xfec00000, delivering by KVM_SIGNAL_MSI
  *   power.c    ACPI PM1 (poweroff), the reset register, the i8042's
  *              reset line
+ *   rtc.c      the CMOS clock at ports 0x70-0x71, the host's UTC time
  *
  * Errors are printed where they happen ("kvmlite-run: ...") and passed up
  * as the process exit status, one of the sysexits.h codes below.
@@ -101,7 +102,7 @@
 #define SEL_LINUX_CS		0x10
 #define SEL_LINUX_DS		0x18
 
-/* Platform devices for --kernel (ioapic.c, power.c). */
+/* Platform devices for --kernel (ioapic.c, power.c, rtc.c). */
 #define IOAPIC_BASE		0xfec00000ULL
 #define IOAPIC_SIZE		0x1000
 #define IOAPIC_PINS		24
@@ -113,6 +114,7 @@
 #define RESET_VALUE		0x06
 #define I8042_CMD		0x64
 #define I8042_RESET		0xfe	/* pulse the reset line */
+#define RTC_INDEX_PORT		0x70	/* then 0x71, the data port */
 
 /* KVM_CAP_SPLIT_IRQCHIP's args[0]: the userspace IOAPIC's routes, as QEMU. */
 #define SPLIT_IRQCHIP_ROUTES	24
@@ -248,5 +250,8 @@ void ioapic_eoi(uint8_t vector);
 
 /* power.c */
 extern const struct io_device acpi_pm_device, reset_device, i8042_device;
+
+/* rtc.c */
+extern const struct io_device rtc_device;
 
 #endif /* KVMLITE_RUN_H */

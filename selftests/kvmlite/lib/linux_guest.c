@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvmlite_util.h"
@@ -301,9 +302,10 @@ bool linux_boot_run(const char *device, int smp, const char *what,
 	snprintf(smp_arg, sizeof(smp_arg), "%d", smp);
 	/* KVMLITE_LINUX_APPEND: more guest command line, for experiments. */
 	extra = getenv("KVMLITE_LINUX_APPEND");
+	/* The guest's wall clock must be this one (the CMOS, or kvm-clock). */
 	snprintf(append, sizeof(append),
-		 "console=ttyS0 loglevel=5 kvmlite_guest.cpus=%d kvmlite_guest.apic=x2apic%s%s",
-		 smp, extra ? " " : "", extra ? extra : "");
+		 "console=ttyS0 loglevel=5 kvmlite_guest.cpus=%d kvmlite_guest.apic=x2apic kvmlite_guest.epoch=%lld%s%s",
+		 smp, (long long)time(NULL), extra ? " " : "", extra ? extra : "");
 	snprintf(pass, sizeof(pass), "kvmlite-guest: PASS cpus=%d apic=x2apic ",
 		 smp);
 	memset(boot, 0, sizeof(*boot));

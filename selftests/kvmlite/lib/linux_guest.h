@@ -41,8 +41,8 @@ struct linux_boot {
 /*
  * Boot on device with smp vCPUs and 256 MiB and check it: exit status 0,
  * the guest's PASS line for smp CPUs in x2APIC mode (the guest sees KVM's
- * CPUID signature on both devices), no kernel warning, oops, BUG,
- * lockup, RCU stall or panic in its console. A failed check prints its
+ * CPUID signature on both devices) with this machine's wall clock, no
+ * kernel warning, oops, BUG, lockup, RCU stall or panic in its console. A failed check prints its
  * reasons and the VMM's output as TAP diagnostics, under what. The
  * counters are kvmlite's per-vCPU ones or KVM's per-VM ones (debugfs).
  * $KVMLITE_LINUX_APPEND adds words to the guest's command line.
