@@ -29,8 +29,11 @@
 #include "kvmlite-run.h"
 
 #define CMOS_SECONDS	0x00
+#define CMOS_ALARM_SECONDS	0x01
 #define CMOS_MINUTES	0x02
+#define CMOS_ALARM_MINUTES	0x03
 #define CMOS_HOURS	0x04
+#define CMOS_ALARM_HOURS	0x05
 #define CMOS_WEEKDAY	0x06
 #define CMOS_MDAY	0x07
 #define CMOS_MONTH	0x08
@@ -116,17 +119,18 @@ static void ram_init(void)
 	cmos.ram_ready = true;
 }
 
+/* 0-9 but the alarms (1, 3, 5), which are plain RAM here. */
+static bool is_time_register(uint8_t index)
+{
+	return index <= CMOS_YEAR && index != CMOS_ALARM_SECONDS &&
+	       index != CMOS_ALARM_MINUTES && index != CMOS_ALARM_HOURS;
+}
+
 static uint8_t data_read(uint8_t index)
 {
-	switch (index) {
-	case CMOS_SECONDS:
-	case CMOS_MINUTES:
-	case CMOS_HOURS:
-	case CMOS_WEEKDAY:
-	case CMOS_MDAY:
-	case CMOS_MONTH:
-	case CMOS_YEAR:
+	if (is_time_register(index))
 		return time_register(index);
+	switch (index) {
 	case CMOS_REG_A:
 		return cmos.ram[index] & ~REG_A_UIP;
 	case CMOS_REG_C:
@@ -140,17 +144,12 @@ static uint8_t data_read(uint8_t index)
 
 static void data_write(uint8_t index, uint8_t val)
 {
+	if (is_time_register(index))
+		return;		/* the host's clock */
 	switch (index) {
-	case CMOS_SECONDS:
-	case CMOS_MINUTES:
-	case CMOS_HOURS:
-	case CMOS_WEEKDAY:
-	case CMOS_MDAY:
-	case CMOS_MONTH:
-	case CMOS_YEAR:
 	case CMOS_REG_C:
 	case CMOS_REG_D:
-		return;		/* the host's clock; read-only flags */
+		return;		/* read-only flags */
 	case CMOS_REG_A:
 		cmos.ram[index] = val & ~REG_A_UIP;
 		return;
