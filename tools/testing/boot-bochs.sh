@@ -31,7 +31,7 @@
 #   KVMLITE_BOCHS_INFO     "report" logs Bochs info messages with tick counts
 #   KVMLITE_BOCHS_ERROR    "report" logs Bochs error messages (#GP reasons; costs time)
 #   KVMLITE_BOOT_NAME      output name instead of <lane>-<mode> (two boots
-#                          of one lane at once: run-lanes.sh's bochs-linux)
+#                          of one lane at once: run-lanes.sh's *-linux)
 #   KVMLITE_TEST_ONLY      comma-separated selftests to run instead of all
 # Exit status: 0 when the guest reached its done marker, 1 otherwise.
 set -euo pipefail
@@ -91,7 +91,7 @@ cmdline+=" ${KVMLITE_CMDLINE:-}"
 
 prefix=$BUILD_DIR/${KVMLITE_BOOT_NAME:-$lane-$mode}
 # The demo and linux modes boot a 256 MiB Linux guest inside: 768 MiB
-# (run-lanes.sh's bochs-linux boot gives the suite's Linux boots 448).
+# (run-lanes.sh's *-linux boots give the suite's Linux boots 448).
 # The suite keeps 256 MiB: with more, Bochs 2.7 trips its XRSTOR #GP
 # ("Bad FPU state") in the machine's kernel more often (docs/linux-guest.md).
 megs=256
