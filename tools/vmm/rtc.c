@@ -13,7 +13,9 @@
  *
  * - The time registers read the host's UTC clock at each read, in the
  *   format register B selects (BCD or binary, 24 or 12 hours). UIP is
- *   always 0: every read is of one consistent second.
+ *   always 0: there is no update cycle to wait for. A second that turns
+ *   between two reads shows in the seconds register, which Linux reads
+ *   again after the others for that reason.
  * - Register D says the time is valid; register C reads 0.
  * - No interrupts (alarm, periodic, update-ended). The FADT flag stays
  *   set so that Linux's RTC driver, which would want them, does not bind.
