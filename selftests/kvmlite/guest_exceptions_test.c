@@ -112,15 +112,8 @@ static void *run_de_vcpu(void *arg)
 {
 	struct de_vcpu *dv = arg;
 
-	if (dv->host_cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(dv->host_cpu, &set);
-		TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set),
-			    "sched_setaffinity(CPU %d): %s", dv->host_cpu,
-			    errno_str(errno));
-	}
+	if (dv->host_cpu >= 0)
+		thread_pin_to_cpu(0, dv->host_cpu);
 	dv->moved = vcpu_expect_sync(dv->vcpu, 1);
 	vcpu_run_to_done(dv->vcpu);
 	return NULL;

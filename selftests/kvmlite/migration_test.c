@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <linux/kvm.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,16 +37,6 @@ static void guest_compute(u64 rounds, u64 sync_every)
 	GUEST_DONE();
 }
 
-static void pin_to(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT(!sched_setaffinity(tid, sizeof(set), &set),
-		    "sched_setaffinity to CPU %d", cpu);
-}
-
 static void expect_sync(struct kvm_vcpu *vcpu, u64 i, u64 b)
 {
 	struct ucall uc;
@@ -70,7 +59,7 @@ static void check_guest(struct kvm_vcpu *vcpu, u64 rounds, u64 sync_every,
 		if (i % sync_every)
 			continue;
 		if (move_each_run)
-			pin_to(0, runs % ncpus);
+			thread_pin_to_cpu(0, runs % ncpus);
 		runs++;
 		expect_sync(vcpu, i, b);
 	}
@@ -100,7 +89,7 @@ static void *mover(void *unused)
 
 	(void)unused;
 	while (!atomic_load(&mover_stop)) {
-		pin_to(vcpu_tid, cpu);
+		thread_pin_to_cpu(vcpu_tid, cpu);
 		cpu ^= 1;
 		usleep(2000);
 	}

@@ -3,7 +3,9 @@
  * Host side of the guest-code library: VMs, memslots, vCPUs, KVM_RUN and
  * ucall decoding.  The long-mode setup is in processor.c.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,4 +433,15 @@ struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, u32 fn)
 		if (c->entries[i].function == fn)
 			return &c->entries[i];
 	return NULL;
+}
+
+void thread_pin_to_cpu(pid_t tid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	TEST_ASSERT(!sched_setaffinity(tid, sizeof(set), &set),
+		    "sched_setaffinity(%d) to CPU %d: %s", tid, cpu,
+		    errno_str(errno));
 }

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "tap.h"
 #include "ucall.h"
@@ -149,6 +150,8 @@ struct kvm_vm *vm_create_long_mode(int dev_fd);
  */
 struct kvm_vm *vm_create_real_mode(int dev_fd);
 void vm_free(struct kvm_vm *vm);
+/* Pin thread tid (0: the caller) to one host CPU, or fail the test. */
+void thread_pin_to_cpu(pid_t tid, int cpu);
 
 /* Allocate host memory and install it as a memslot; returns its HVA. */
 void *vm_add_region(struct kvm_vm *vm, u32 slot, u64 gpa, size_t size,
