@@ -115,10 +115,9 @@ static bool boot_kvmlite(void)
 
 static bool boot_kvm(void)
 {
-	const char *kp = getenv("KVM_INTEL_PARAMS");
+	const char *kp;
 
-	if (!linux_lane_apicv_ok() && (!kp || !*kp))
-		setenv("KVM_INTEL_PARAMS", "enable_apicv=0", 1);
+	linux_lane_kvm_intel_params_set();
 	kp = getenv("KVM_INTEL_PARAMS");
 	if (kvm_modules_load() || access("/dev/kvm", R_OK | W_OK)) {
 		printf("# linux_boot_bench: cannot load kvm_intel: no KVM column\n");

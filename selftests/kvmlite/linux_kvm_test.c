@@ -15,7 +15,7 @@
 
 int main(void)
 {
-	const char *skip = linux_guest_missing(), *kp;
+	const char *skip = linux_guest_missing();
 
 	if (!skip)
 		skip = linux_boot_skip_reason();
@@ -25,11 +25,8 @@ int main(void)
 		tap_finish();
 	}
 	/* Without APICv where the emulated CPU gets it wrong, as kvmlite. */
-	kp = getenv("KVM_INTEL_PARAMS");
-	if (!linux_lane_apicv_ok() && (!kp || !*kp)) {
-		setenv("KVM_INTEL_PARAMS", "enable_apicv=0", 1);
+	if (linux_lane_kvm_intel_params_set())
 		tap_diag("kvm_intel enable_apicv=0: this lane's CPU mishandles APICv");
-	}
 	if ((access("/dev/kvm", R_OK | W_OK) && kvm_modules_load()) ||
 	    access("/dev/kvm", R_OK | W_OK))
 		tap_skip("/dev/kvm: Linux, 2 vCPUs: kvm_intel not available");

@@ -118,6 +118,16 @@ const char *linux_lane_kvmlite_params(void)
 	return linux_lane_apicv_ok() ? "" : "enable_apicv=0";
 }
 
+bool linux_lane_kvm_intel_params_set(void)
+{
+	const char *kp = getenv("KVM_INTEL_PARAMS");
+
+	if (linux_lane_apicv_ok() || (kp && *kp))
+		return false;
+	setenv("KVM_INTEL_PARAMS", "enable_apicv=0", 1);
+	return true;
+}
+
 static void add_counter(struct linux_counters *c, const char *name,
 			unsigned long long v)
 {

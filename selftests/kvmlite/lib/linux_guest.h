@@ -42,9 +42,10 @@ struct linux_boot {
  * Boot on device with smp vCPUs and 256 MiB and check it: exit status 0,
  * the guest's PASS line for smp CPUs in x2APIC mode (the guest sees KVM's
  * CPUID signature on both devices) with this machine's wall clock, no
- * kernel warning, oops, BUG, lockup, RCU stall or panic in its console. A failed check prints its
- * reasons and the VMM's output as TAP diagnostics, under what. The
- * counters are kvmlite's per-vCPU ones or KVM's per-VM ones (debugfs).
+ * kernel warning, oops, BUG, lockup, RCU stall or panic in its console.
+ * A failed check prints its reasons and the VMM's output as TAP
+ * diagnostics, under what. The counters are kvmlite's per-vCPU ones or
+ * KVM's per-VM ones (debugfs).
  * $KVMLITE_LINUX_APPEND adds words to the guest's command line.
  */
 bool linux_boot_run(const char *device, int smp, const char *what,
@@ -68,6 +69,12 @@ bool linux_boot_check(const char *device, int smp, const char *what);
 bool linux_lane_apicv_ok(void);
 /* kvmlite's parameters for a default boot here: "" or "enable_apicv=0". */
 const char *linux_lane_kvmlite_params(void);
+/*
+ * The same for kvm_intel (kvm_modules_load() reads $KVM_INTEL_PARAMS):
+ * sets it to "enable_apicv=0" where the lane needs that and the
+ * variable names nothing; true when it did.
+ */
+bool linux_lane_kvm_intel_params_set(void);
 
 /*
  * One boot on /dev/kvmlite, loaded with params (module parameters; NULL:
