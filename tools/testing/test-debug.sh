@@ -75,25 +75,24 @@ fi
 # log_buf_len: the suite's kernel log is dumped at its end, and must still
 # hold the boot's lines and every report.
 boot_lane() {
-	local script=boot-bochs.sh
-	[[ $1 == bochs3 ]] && script=boot-bochs3.sh
 	KVMLITE_BUILD_DIR=$debug_dir KVMLITE_BOOT_NAME=$1-debug-kernel-suite \
 		KVMLITE_CMDLINE="${KVMLITE_CMDLINE:-} log_buf_len=8M" \
 		KVMLITE_BOCHS_MEGS=${KVMLITE_BOCHS_MEGS:-512} \
 		KVMLITE_TEST_TIMEOUT=${KVMLITE_TEST_TIMEOUT:-900} \
 		KVMLITE_BOCHS_TIMEOUT=${KVMLITE_BOCHS_TIMEOUT:-7200} \
-		"$TESTING_DIR/$script" suite
+		"$TESTING_DIR/boot-$1.sh" suite
 }
 
 # check_lane LANE: the run is worth nothing unless it was the debug
 # kernel, with lockdep watching kvmlite and still on when the suite
 # ended; then the summary's own checks. 0 when all hold.
 check_lane() {
-	local serial=$debug_dir/$1-debug-kernel-suite.serial classes ok=0
+	local serial=$debug_dir/$1-debug-kernel-suite.serial classes ok=0 lockdep
 	# The serial console ends lines with CR LF.
-	tr -d '\r' <"$serial" | grep -a -q '^kvmlite-test: lockdep: debug_locks: *1$' ||
+	lockdep=$(grep -a 'kvmlite-test: lockdep: ' "$serial" | tr -d '\r')
+	grep -q '^kvmlite-test: lockdep: debug_locks: *1$' <<<"$lockdep" ||
 		{ echo "test-debug: $1: lockdep was not on at the end of the suite (a report turned it off, or not the debug kernel)"; ok=1; }
-	classes=$(sed -n 's/.*kvmlite-test: lockdep: kvmlite lock classes: \([0-9]*\).*/\1/p' "$serial" | tr -d '\r')
+	classes=$(sed -n 's/.*kvmlite-test: lockdep: kvmlite lock classes: \([0-9]*\).*/\1/p' <<<"$lockdep")
 	[[ ${classes:-0} -ge 3 ]] ||
 		{ echo "test-debug: $1: lockdep saw ${classes:-none} of kvmlite's lock classes after a guest ran (want 3 or more)"; ok=1; }
 	if [[ $kasan == 1 ]]; then
